@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests need, only if one is missing:
+#   chromium     the browser the JupyterLab tests drive (tests/browser)
+#   postgresql   the server the distributed-study tests start (tests/storage)
+set -euo pipefail
+
+needed=(chromium postgresql)
+missing=()
+for package in "${needed[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing Debian packages: ${missing[*]}. Install them as root: apt-get install ${missing[*]}" >&2
+    exit 1
+fi
+echo "Installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
