@@ -1,0 +1,1 @@
+"""Instructor tooling around nbgrader: release, batch autograding, grade export."""
