@@ -1,0 +1,126 @@
+"""A worker process for a shared Optuna study, and the objectives the parallel lecture measures.
+
+Run one worker per process; each loads the study by its name from a shared
+storage and adds ``--n-trials`` trials to it::
+
+    python -m course_utils.parallel_worker --storage journal:/tmp/study.log \\
+        --study-name quadratic --n-trials 10 --objective python-loop --seed 1
+
+``--storage`` takes any spec of :func:`course_utils.storage.open_storage`
+(journal file, database URL, ``grpc://host:port``). The study must exist:
+the process that starts the workers creates it once, so no worker races to
+create it and no worker creates an unnamed study of its own.
+"""
+
+import argparse
+import time
+from collections.abc import Callable, Sequence
+
+import optuna
+
+from course_utils._validation import check_int
+from course_utils.storage import open_storage
+
+#: Work per trial of the objectives, chosen so that one trial takes ~0.1 s here.
+PYTHON_LOOP_ITERATIONS = 600_000
+SLEEP_SECONDS = 0.1
+
+
+def _x(trial: optuna.Trial) -> float:
+    return trial.suggest_float("x", -10.0, 10.0)
+
+
+def python_loop_objective(trial: optuna.Trial) -> float:
+    """A CPU-bound objective in pure Python: it holds the GIL the whole time.
+
+    Parameters
+    ----------
+    trial : optuna.Trial
+        Suggests ``x`` in [-10, 10].
+
+    Returns
+    -------
+    float
+        ``(x - 2) ** 2``, after a pure-Python loop of ``PYTHON_LOOP_ITERATIONS`` steps.
+    """
+    x = _x(trial)
+    total = 0
+    for i in range(PYTHON_LOOP_ITERATIONS):
+        total += i % 7
+    return (x - 2.0) ** 2 + 0.0 * total
+
+
+def sleep_objective(trial: optuna.Trial) -> float:
+    """An objective that waits (like a call to a remote service): it releases the GIL.
+
+    Parameters
+    ----------
+    trial : optuna.Trial
+        Suggests ``x`` in [-10, 10].
+
+    Returns
+    -------
+    float
+        ``(x - 2) ** 2``, after sleeping ``SLEEP_SECONDS``.
+    """
+    x = _x(trial)
+    time.sleep(SLEEP_SECONDS)
+    return (x - 2.0) ** 2
+
+
+OBJECTIVES: dict[str, Callable[[optuna.Trial], float]] = {
+    "python-loop": python_loop_objective,
+    "sleep": sleep_objective,
+}
+
+
+def run_worker(storage_spec: str, study_name: str, n_trials: int, objective: str, seed: int) -> int:
+    """Load ``study_name`` from the storage and run ``n_trials`` trials of an objective in it.
+
+    Parameters
+    ----------
+    storage_spec : str
+        A spec for :func:`course_utils.storage.open_storage`.
+    study_name : str
+        The name of an existing study.
+    n_trials : int
+        Trials this worker adds, at least 1.
+    objective : {"python-loop", "sleep"}
+        Which objective to optimize.
+    seed : int
+        Seed of this worker's sampler; give each worker its own, or they
+        propose the same points.
+
+    Returns
+    -------
+    int
+        The number of trials this worker ran.
+    """
+    n_trials = check_int("n_trials", n_trials, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {sorted(OBJECTIVES)}, got {objective!r}")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.load_study(
+        study_name=study_name,
+        storage=open_storage(storage_spec),
+        sampler=optuna.samplers.RandomSampler(seed=seed),
+    )
+    study.optimize(OBJECTIVES[objective], n_trials=n_trials)
+    return n_trials
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command-line entry point; see the module docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--storage", required=True, help="journal:<path>, a database URL or grpc://host:port")
+    parser.add_argument("--study-name", required=True)
+    parser.add_argument("--n-trials", type=int, required=True)
+    parser.add_argument("--objective", choices=sorted(OBJECTIVES), default="python-loop")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    run_worker(args.storage, args.study_name, args.n_trials, args.objective, args.seed)
+
+
+if __name__ == "__main__":
+    main()
