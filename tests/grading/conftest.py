@@ -93,9 +93,19 @@ def grade_assignment(root: Path, assignment: str) -> GradedAssignment:
 
 
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, GradedAssignment]:
-    """assignment -> its graded synthetic class (autograded once per session)."""
+def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, GradedAssignment]:
+    """assignment -> its graded synthetic class (autograded once per session).
+
+    Only the assignments of the selected tests are graded, so
+    ``pytest tests/grading -k 02_`` grades one assignment.
+    """
+    selected = {
+        item.callspec.params["assignment"]
+        for item in request.session.items
+        if "graded" in getattr(item, "fixturenames", ()) and hasattr(item, "callspec")
+    }
+    names = [name for name in graded_assignments() if name in selected]
     root = tmp_path_factory.mktemp("courses")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda name: grade_assignment(root, name), graded_assignments()))
+        results = list(pool.map(lambda name: grade_assignment(root, name), names))
     return {result.assignment: result for result in results}
