@@ -45,9 +45,9 @@ $(INSTALLED): pyproject.toml requirements-lock.txt
 	test -x $(BIN)/python || $(PYTHON_FOR_VENV) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
 	$(BIN)/python -m pip install --quiet -c requirements-lock.txt -e .
-	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.formgrader >/dev/null
-	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.validate_assignment >/dev/null
-	$(BIN)/jupyter labextension enable @jupyter/nbgrader >/dev/null
+	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.formgrader >/dev/null 2>&1
+	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.validate_assignment >/dev/null 2>&1
+	$(BIN)/jupyter labextension enable @jupyter/nbgrader >/dev/null 2>&1
 	touch $@
 
 lab: $(INSTALLED)
