@@ -132,7 +132,10 @@ def run_pruner(
     """Run one pruner on ``objective`` once per seed and record what each study spent.
 
     Each seed gets a fresh in-memory study, a fresh pruner (pruners such as
-    Hyperband keep state) and a sampler made by ``sampler_factory(seed)``.
+    Hyperband keep state) and a sampler made by ``sampler_factory(seed)``. The
+    study is named after the seed (``"run_pruner-seed-<seed>"``): Hyperband
+    assigns trials to brackets by a hash of the study name, so an automatic
+    (random) name would make its results change from run to run.
 
     Parameters
     ----------
@@ -174,7 +177,12 @@ def run_pruner(
         pruner = pruner_factory()
         if not isinstance(pruner, optuna.pruners.BasePruner):
             raise TypeError(f"pruner_factory must return an optuna pruner, got {type(pruner).__name__}")
-        study = optuna.create_study(direction=direction, sampler=sampler_factory(seed), pruner=pruner)
+        study = optuna.create_study(
+            study_name=f"run_pruner-seed-{seed}",
+            direction=direction,
+            sampler=sampler_factory(seed),
+            pruner=pruner,
+        )
         with Stopwatch() as watch:
             study.optimize(objective, n_trials=n_trials)
         trials = study.trials

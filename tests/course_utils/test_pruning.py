@@ -40,11 +40,17 @@ def test_a_pruner_that_stops_trials_spends_fewer_steps_than_no_pruning():
     assert pruned[0].steps < baseline[0].steps
 
 
-def test_the_same_seed_gives_the_same_steps_and_best_value():
-    def median():
-        return optuna.pruners.MedianPruner(n_startup_trials=2)
-
-    first, second = (run_pruner(median, _curve_objective, seeds=(3,), n_trials=8)[0] for _ in range(2))
+@pytest.mark.parametrize(
+    "pruner_factory",
+    [
+        lambda: optuna.pruners.MedianPruner(n_startup_trials=2),
+        # Hyperband picks brackets from a hash of the study name: a random name would break this
+        lambda: optuna.pruners.HyperbandPruner(min_resource=1, max_resource=10, reduction_factor=2),
+    ],
+    ids=["median", "hyperband"],
+)
+def test_the_same_seed_gives_the_same_steps_and_best_value(pruner_factory):
+    first, second = (run_pruner(pruner_factory, _curve_objective, seeds=(3,), n_trials=12)[0] for _ in range(2))
     assert (first.steps, first.n_pruned, first.best_value) == (second.steps, second.n_pruned, second.best_value)
 
 
