@@ -10,9 +10,14 @@ storage and adds ``--n-trials`` trials to it::
 (journal file, database URL, ``grpc://host:port``). The study must exist:
 the process that starts the workers creates it once, so no worker races to
 create it and no worker creates an unnamed study of its own.
+
+When it is done, the worker prints one JSON line on stdout:
+``{"n_trials": ..., "optimize_seconds": ...}``, the seconds spent in its
+trials without its start-up.
 """
 
 import argparse
+import json
 import time
 from collections.abc import Callable, Sequence
 
@@ -74,7 +79,7 @@ OBJECTIVES: dict[str, Callable[[optuna.Trial], float]] = {
 }
 
 
-def run_worker(storage_spec: str, study_name: str, n_trials: int, objective: str, seed: int) -> int:
+def run_worker(storage_spec: str, study_name: str, n_trials: int, objective: str, seed: int) -> float:
     """Load ``study_name`` from the storage and run ``n_trials`` trials of an objective in it.
 
     Parameters
@@ -93,8 +98,8 @@ def run_worker(storage_spec: str, study_name: str, n_trials: int, objective: str
 
     Returns
     -------
-    int
-        The number of trials this worker ran.
+    float
+        Seconds spent in ``study.optimize``: the trials, without the start-up of the process.
     """
     n_trials = check_int("n_trials", n_trials, minimum=1)
     seed = check_int("seed", seed, minimum=0)
@@ -106,8 +111,9 @@ def run_worker(storage_spec: str, study_name: str, n_trials: int, objective: str
         storage=open_storage(storage_spec),
         sampler=optuna.samplers.RandomSampler(seed=seed),
     )
+    start = time.perf_counter()
     study.optimize(OBJECTIVES[objective], n_trials=n_trials)
-    return n_trials
+    return time.perf_counter() - start
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -119,7 +125,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--objective", choices=sorted(OBJECTIVES), default="python-loop")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    run_worker(args.storage, args.study_name, args.n_trials, args.objective, args.seed)
+    seconds = run_worker(args.storage, args.study_name, args.n_trials, args.objective, args.seed)
+    # One JSON line on stdout, for the process that started the worker.
+    print(json.dumps({"n_trials": args.n_trials, "optimize_seconds": seconds}))
 
 
 if __name__ == "__main__":

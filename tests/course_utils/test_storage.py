@@ -1,5 +1,6 @@
 """Storage specs open the right storage; workers sharing a journal file lose no trial."""
 
+import json
 import subprocess
 import sys
 
@@ -77,14 +78,17 @@ def test_two_worker_processes_on_one_journal_file_store_every_trial(tmp_path):
         subprocess.Popen(
             [sys.executable, "-m", "course_utils.parallel_worker", "--storage", spec, "--study-name", "shared",
              "--n-trials", "4", "--objective", "sleep", "--seed", str(seed)],
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for seed in (1, 2)
     ]
     for worker in workers:
-        _, stderr = worker.communicate(timeout=120)
+        stdout, stderr = worker.communicate(timeout=120)
         assert worker.returncode == 0, stderr
+        report = json.loads(stdout.splitlines()[-1])
+        assert report["n_trials"] == 4 and report["optimize_seconds"] > 0
     assert count_finished_trials(open_storage(spec), "shared") == 8
 
 
