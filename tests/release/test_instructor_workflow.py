@@ -1,0 +1,45 @@
+"""`make grade` (python -m course_grading.grade) on a throw-away course: autograde, feedback, CSV."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import nbformat
+
+from course_grading.grade import main as grade_main
+from course_grading.grade import prepare_course, submitted_assignments
+from course_grading.release import REPO_ROOT, assignment_notebook
+from course_grading.submissions import answer_cells, cell_sources, graded_test_cells, make_submission, write_submission
+
+ASSIGNMENT = "01_cross_validation"
+
+
+def test_grade_command_autogrades_writes_feedback_and_exports_csv(tmp_path: Path) -> None:
+    notebook = assignment_notebook(ASSIGNMENT)
+    course = prepare_course(tmp_path / "course", [ASSIGNMENT])
+    release = REPO_ROOT / "exercises" / ASSIGNMENT / f"{notebook}.ipynb"
+    source = nbformat.read(REPO_ROOT / "solutions" / ASSIGNMENT / f"{notebook}.ipynb", as_version=4)
+    write_submission(course, "ada", ASSIGNMENT, make_submission(release, cell_sources(source, answer_cells(source))), notebook)
+    write_submission(course, "bob", ASSIGNMENT, make_submission(release, {}), notebook)
+    assert submitted_assignments(course) == [ASSIGNMENT]
+
+    assert grade_main(["--course-dir", str(course)]) == 0
+
+    for student in ("ada", "bob"):
+        assert (course / "autograded" / student / ASSIGNMENT / f"{notebook}.ipynb").is_file()
+        assert (course / "feedback" / student / ASSIGNMENT / f"{notebook}.html").is_file()
+    with open(course / "grades.csv", newline="", encoding="utf-8") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    max_points = sum(graded_test_cells(source).values())
+    assert float(rows["ada"]["score"]) == max_points
+    assert float(rows["bob"]["score"]) == 0
+    assert float(rows["ada"]["max_score"]) == max_points
+
+
+def test_grade_command_with_nothing_submitted(tmp_path: Path, capsys) -> None:
+    course = tmp_path / "empty"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_text((REPO_ROOT / "nbgrader_config.py").read_text())
+    assert grade_main(["--course-dir", str(course)]) == 0
+    assert "nothing to grade" in capsys.readouterr().out
