@@ -22,7 +22,7 @@ from benchmarks.machine import describe_machine, load_average
 from benchmarks.report import render_markdown, write_report
 from course_utils.timing import Stopwatch
 
-AREAS = ("notebooks", "grading", "pruning", "parallel", "install")
+AREAS = ("pruning", "parallel", "notebooks", "grading", "install")
 
 #: A 1-minute load average at or above this before the run means others were using the machine.
 SHARED_LOAD = 0.5
