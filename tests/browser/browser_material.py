@@ -208,7 +208,7 @@ class DashboardStudy:
     n_trials: int
 
 
-def lecture_07_study(folder: Path, n_trials: int = 4) -> DashboardStudy:
+def lecture_07_study(folder: Path, n_trials: int = 3) -> DashboardStudy:
     """Run the study lecture 07 visualizes, with fewer trials, into a journal file in ``folder``.
 
     Made by the course's own code (:func:`course_utils.visual_study.build_digits_mlp_study`

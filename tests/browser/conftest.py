@@ -83,13 +83,13 @@ def server_log(request: pytest.FixtureRequest):
     return log_path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def student_lab(jupyter_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[StudentLab]:
-    """A student's JupyterLab (from .venv, 127.0.0.1, token), shared by the lecture and exercise tests.
+    """A student's JupyterLab (from .venv, 127.0.0.1, token), shared by the tests of one module.
 
     The served root is a temp folder, so nothing a test runs or saves
-    touches the repository. The server and its kernels are stopped at the
-    end of the session, also when a test failed.
+    touches the repository. The server and its kernels are stopped when the
+    module's tests are done, also when one failed.
     """
     root = tmp_path_factory.mktemp("student")
     lecture = lecture_07(root)

@@ -63,7 +63,7 @@ def test_stop_ends_a_server_and_the_processes_it_started():
         time.sleep(0.05)
     children = psutil.Process(process.pid).children(recursive=True)
     assert children, "the parent did not start its child"
-    stop(process, grace=5)
+    stop(process, grace=1)
     assert process.poll() is not None
     assert not any(child.is_running() and child.status() != psutil.STATUS_ZOMBIE for child in children)
 
