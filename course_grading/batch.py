@@ -1,0 +1,483 @@
+"""Grade a whole class: in parallel, resumable, idempotent, one submission never touching another.
+
+``python -m course_grading.batch [--jobs N] [--cell-timeout S] [--memory-gib G] [--force]``
+grades every ``submitted/<student>/<assignment>/`` of the course directory (default: the
+repository) and writes, like ``make grade``:
+
+- ``gradebook.db``: the course's nbgrader gradebook, auto scores of every test cell;
+- ``grades.csv`` (``nbgrader export``) and ``grade_reasons.csv`` (one row per submission:
+  score, status, and the reasons: incidents, and the error of every test cell that lost points);
+- ``autograded/<student>/<assignment>/`` and ``feedback/<student>/<assignment>/<notebook>.html``.
+
+Design (the gradebook). nbgrader's SQLite gradebook takes one writer. Each submission is
+graded by its own worker process (:mod:`course_grading.isolation`) in a private course with
+a private gradebook copied from a per-assignment template; the worker's only output is a
+result folder written atomically (``result.json`` last). After the workers, this process
+alone merges every result into the course gradebook through nbgrader's ``Gradebook`` API
+(upserts of auto scores: manual grades entered in formgrader are kept). Hence:
+
+- concurrency: N workers on N cores, no shared writable file between them;
+- resumable: a killed run leaves finished results; the next run grades only the rest;
+- idempotent: a result is reused while its fingerprint (submitted files, source notebook,
+  limits, grader version) is unchanged; merging the same results gives the same gradebook.
+
+We chose merged per-submission gradebooks over a PostgreSQL gradebook: no server to run
+for a course on a laptop, and a crash of one grading cannot leave a half-written shared
+database (the merge is one transaction in one process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from course_grading.isolation import RESULT_FILE, GradingLimits, SubmissionResult, write_atomic
+from course_grading.release import (
+    REPO_ROOT,
+    SOURCE_DIRECTORY,
+    assignment_notebook,
+    assignments,
+    ensure_scripts_on_path,
+    nbgrader_command,
+)
+
+__all__ = [
+    "ClassReport",
+    "GRADER_VERSION",
+    "dump_gradebook",
+    "find_submissions",
+    "grade_class",
+    "main",
+    "make_template",
+    "serial_nbgrader_autograde",
+]
+
+# Part of every fingerprint: change it when the grading logic changes, to regrade everything.
+GRADER_VERSION = "1"
+STATE_DIRECTORY = ".grading"
+REASONS_CSV = "grade_reasons.csv"
+WORKER_MEMORY_BYTES = 6 * 1024**3
+
+
+@dataclass
+class ClassReport:
+    """What one :func:`grade_class` run did.
+
+    Attributes
+    ----------
+    seconds : float
+        Wall-clock time of the whole run (templates, workers, merge, export).
+    grading_seconds : float
+        Wall-clock time of the workers only.
+    graded, reused : list of str
+        ``assignment/student`` graded in this run, and those whose earlier result was reused.
+    results : list of SubmissionResult
+        Every submission's result (graded now or reused), sorted.
+    jobs : int
+    """
+
+    seconds: float = 0.0
+    grading_seconds: float = 0.0
+    graded: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    results: list[SubmissionResult] = field(default_factory=list)
+    jobs: int = 1
+
+    def result(self, assignment: str, student: str) -> SubmissionResult:
+        """The result of one submission."""
+        for item in self.results:
+            if item.assignment == assignment and item.student == student:
+                return item
+        raise KeyError(f"no result for assignment {assignment!r}, student {student!r}")
+
+
+def find_submissions(course_dir: Path, names: list[str] | None = None) -> list[tuple[str, str]]:
+    """Return the sorted (assignment, student) pairs with a folder ``submitted/<student>/<assignment>``."""
+    submitted = Path(course_dir) / "submitted"
+    pairs = []
+    for folder in sorted(submitted.glob("*/*")) if submitted.is_dir() else []:
+        if folder.is_dir() and (names is None or folder.name in names):
+            pairs.append((folder.name, folder.parent.name))
+    return sorted(pairs)
+
+
+def _digest(paths: list[Path], root: Path, extra: str) -> str:
+    sha = hashlib.sha256(extra.encode())
+    for path in sorted(paths):
+        sha.update(str(path.relative_to(root)).encode() + b"\0")
+        sha.update(path.read_bytes() if path.is_file() else b"<dir>")
+        sha.update(b"\0")
+    return sha.hexdigest()
+
+
+def make_template(course_dir: Path, assignment: str, state: Path) -> Path:
+    """Return a course folder where ``assignment`` is registered in a fresh gradebook.
+
+    Rebuilt only when the source folder changes. Workers copy its ``gradebook.db`` and
+    ``source/<assignment>``.
+    """
+    source = Path(course_dir) / SOURCE_DIRECTORY / assignment
+    key = _digest([p for p in source.rglob("*") if p.is_file()], source, GRADER_VERSION)
+    template = state / "templates" / assignment
+    stamp = template / "source.sha256"
+    if stamp.is_file() and stamp.read_text() == key:
+        return template
+    scratch = template.with_name(f".{assignment}.{os.getpid()}")
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    (scratch / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\n"
+        "c.CourseDirectory.source_directory = 'source'\n"
+        "c.CourseDirectory.db_url = 'sqlite:///gradebook.db'\n",
+        encoding="utf-8",
+    )
+    shutil.copytree(source, scratch / "source" / assignment)
+    nbgrader_command(scratch, "generate_assignment", assignment, "--force",
+                     f"--CourseDirectory.release_directory={scratch / 'release'}")
+    stamp_tmp = scratch / "source.sha256"
+    stamp_tmp.write_text(key)
+    shutil.rmtree(template, ignore_errors=True)
+    os.replace(scratch, template)
+    return template
+
+
+def _register_in_course(course_dir: Path, assignment: str) -> None:
+    from course_grading.grade import register_assignment
+
+    register_assignment(course_dir, assignment)
+
+
+def _course_id(course_dir: Path) -> str:
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+    return str(config.CourseDirectory.get("course_id", "default_course"))
+
+
+def _limit_worker() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
+
+
+class _Runner:
+    """Runs worker processes and kills them all if the run is interrupted."""
+
+    def __init__(self) -> None:
+        self.processes: set[subprocess.Popen] = set()
+        self.lock = threading.Lock()
+        self.stopping = False
+
+    def run(self, argv: list[str], log: Path, timeout: float, env: dict[str, str]) -> tuple[int | None, str]:
+        with open(log, "wb") as out:
+            with self.lock:
+                if self.stopping:
+                    return None, "the grading run was interrupted"
+                process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=log.parent,
+                                           start_new_session=True, preexec_fn=_limit_worker)
+                self.processes.add(process)
+            try:
+                return process.wait(timeout=timeout), ""
+            except subprocess.TimeoutExpired:
+                self._kill(process)
+                return None, f"the grader ran longer than {timeout:.0f} s and was stopped"
+            finally:
+                with self.lock:
+                    self.processes.discard(process)
+
+    @staticmethod
+    def _kill(process: subprocess.Popen) -> None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+    def kill_all(self) -> None:
+        with self.lock:
+            self.stopping = True
+            processes = list(self.processes)
+        for process in processes:
+            self._kill(process)
+
+
+def _grade_one(runner: _Runner, course_dir: Path, state: Path, template: Path, assignment: str, student: str,
+               notebook: str, course_id: str, limits: GradingLimits, fingerprint: str, n_code_cells: int) -> SubmissionResult:
+    work = state / "work" / assignment / student
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    argv = [sys.executable, "-m", "course_grading.isolation", "--work", str(work / "grade"), "--template", str(template),
+            "--submitted", str(course_dir / "submitted" / student / assignment), "--assignment", assignment,
+            "--student", student, "--notebook", notebook, "--course-id", course_id,
+            "--limits", json.dumps(asdict(limits)), "--fingerprint", fingerprint]
+    env = ensure_scripts_on_path(dict(os.environ))
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
+    env.setdefault("PYTHONHASHSEED", "0")
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    start = time.perf_counter()
+    code, problem = runner.run(argv, work / "worker.log", limits.worker_timeout(n_code_cells), env)
+    produced = work / "grade" / RESULT_FILE
+    done = state / "results" / assignment / student
+    if produced.is_file():
+        result = SubmissionResult.from_json(produced.read_text(encoding="utf-8"))
+        staging = done.with_name(f".{student}.tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        for name, target in ((f"feedback/{notebook}.html", f"{notebook}.html"),
+                             (f"{notebook}.autograded.ipynb", f"{notebook}.ipynb")):
+            if (work / "grade" / name).is_file():
+                shutil.copy(work / "grade" / name, staging / target)
+        (staging / RESULT_FILE).write_text(result.to_json(), encoding="utf-8")
+        shutil.rmtree(done, ignore_errors=True)
+        os.replace(staging, done)
+        shutil.rmtree(work, ignore_errors=True)
+        return result
+    if runner.stopping:
+        raise KeyboardInterrupt
+    if not problem:
+        problem = f"the grader process ended with status {code} before writing a result"
+    log_tail = (work / "worker.log").read_text(errors="replace").strip().splitlines()[-1:] if (work / "worker.log").is_file() else []
+    source = nbformat.read(template / "source" / assignment / f"{notebook}.ipynb", as_version=4)
+    from course_grading.submissions import graded_test_cells
+
+    points = graded_test_cells(source)
+    result = SubmissionResult(assignment, student, notebook, "failed", 0.0, float(sum(points.values())),
+                              cells={g: {"score": 0.0, "max_score": p, "reason": problem} for g, p in points.items()},
+                              incidents=[f"{problem}; scored 0" + (f" (last log line: {log_tail[0][:160]})" if log_tail else "")],
+                              fingerprint=fingerprint, seconds=time.perf_counter() - start)
+    # A failure is recorded for the export, but without a fingerprint-complete folder it is retried next run.
+    done.mkdir(parents=True, exist_ok=True)
+    from course_grading.isolation import write_rejection_feedback
+
+    write_rejection_feedback(done / f"{notebook}.html", result)
+    write_atomic(done / RESULT_FILE, result.to_json())
+    return result
+
+
+def _merge(course_dir: Path, results: list[SubmissionResult]) -> None:
+    """Write every result's auto scores into the course gradebook, in one process, one transaction."""
+    from nbgrader.api import Gradebook
+
+    ensure_scripts_on_path()
+    db_url = f"sqlite:///{(Path(course_dir) / 'gradebook.db').resolve()}"
+    with Gradebook(db_url, _course_id(course_dir)) as gradebook:
+        for result in results:
+            gradebook.update_or_create_student(result.student)
+            gradebook.update_or_create_submission(result.assignment, result.student)
+            for grade_id, cell in result.cells.items():
+                grade = gradebook.find_grade(grade_id, result.notebook, result.assignment, result.student)
+                grade.auto_score = cell["score"]
+                grade.needs_manual_grade = False
+        gradebook.db.commit()
+
+
+def _publish(course_dir: Path, state: Path, result: SubmissionResult) -> None:
+    done = state / "results" / result.assignment / result.student
+    for folder, name in (("autograded", f"{result.notebook}.ipynb"), ("feedback", f"{result.notebook}.html")):
+        target = course_dir / folder / result.student / result.assignment / name
+        if target.exists():
+            os.chmod(target, 0o644)
+            target.unlink()
+        if (done / name).is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(done / name, target)
+
+
+def _write_reasons(path: Path, results: list[SubmissionResult]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["assignment", "student", "score", "max_score", "status", "reasons"])
+        for r in results:
+            writer.writerow([r.assignment, r.student, f"{r.score:g}", f"{r.max_score:g}", r.status, " | ".join(r.reasons)])
+
+
+def grade_class(
+    course_dir: Path = REPO_ROOT,
+    *,
+    assignments_to_grade: list[str] | None = None,
+    jobs: int | None = None,
+    limits: GradingLimits | None = None,
+    force: bool = False,
+    export: bool = True,
+) -> ClassReport:
+    """Grade every submission of the course directory; see the module docstring.
+
+    Parameters
+    ----------
+    course_dir : Path, default=the repository
+        An nbgrader course: ``nbgrader_config.py``, ``solutions/``, ``submitted/``.
+    assignments_to_grade : list of str, default=None
+        Only these assignments (all submitted ones if None).
+    jobs : int, default=None
+        Worker processes at a time (``os.cpu_count()`` if None).
+    limits : GradingLimits, default=None
+        Per-cell timeout, memory, output and file caps (defaults of :class:`GradingLimits`,
+        the cell timeout from nbgrader_config.py's ``Execute.timeout`` if set).
+    force : bool, default=False
+        Regrade even the submissions whose result is up to date.
+    export : bool, default=True
+        Write grades.csv (nbgrader export) and grade_reasons.csv.
+
+    Returns
+    -------
+    ClassReport
+    """
+    start = time.perf_counter()
+    course_dir = Path(course_dir).resolve()
+    if not (course_dir / "nbgrader_config.py").is_file():
+        raise FileNotFoundError(f"course_dir {course_dir} has no nbgrader_config.py")
+    jobs = (os.cpu_count() or 1) if jobs is None else jobs
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise ValueError(f"jobs must be a positive int, got {jobs!r}")
+    limits = limits or GradingLimits()
+    if not isinstance(limits, GradingLimits):
+        raise TypeError(f"limits must be a GradingLimits, got {type(limits).__name__}")
+    known = assignments(course_dir)
+    if assignments_to_grade is not None:
+        unknown = sorted(set(assignments_to_grade) - set(known))
+        if unknown:
+            raise ValueError(f"assignments_to_grade has names with no source in {SOURCE_DIRECTORY}/: {unknown}")
+    pairs = [(a, s) for a, s in find_submissions(course_dir, assignments_to_grade) if a in known]
+    state = course_dir / STATE_DIRECTORY
+    course_id = _course_id(course_dir)
+    names = sorted({a for a, _ in pairs})
+    templates, notebooks, n_cells = {}, {}, {}
+    for name in names:
+        _register_in_course(course_dir, name)
+        templates[name] = make_template(course_dir, name, state)
+        notebooks[name] = assignment_notebook(name, course_dir)
+        source_nb = nbformat.read(course_dir / SOURCE_DIRECTORY / name / f"{notebooks[name]}.ipynb", as_version=4)
+        n_cells[name] = sum(1 for cell in source_nb.cells if cell.cell_type == "code")
+
+    report = ClassReport(jobs=jobs)
+    todo, results = [], {}
+    settings = json.dumps(asdict(limits), sort_keys=True) + GRADER_VERSION
+    for assignment, student in pairs:
+        folder = course_dir / "submitted" / student / assignment
+        source = templates[assignment] / "source.sha256"
+        fingerprint = _digest(list(folder.rglob("*")), folder, settings + source.read_text())
+        previous = state / "results" / assignment / student / RESULT_FILE
+        if not force and previous.is_file():
+            old = SubmissionResult.from_json(previous.read_text(encoding="utf-8"))
+            if old.fingerprint == fingerprint and old.status != "failed":
+                results[(assignment, student)] = old
+                report.reused.append(f"{assignment}/{student}")
+                continue
+        todo.append((assignment, student, fingerprint))
+
+    runner = _Runner()
+    grading_start = time.perf_counter()
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = {
+            (a, s): pool.submit(_grade_one, runner, course_dir, state, templates[a], a, s, notebooks[a], course_id,
+                                limits, fp, n_cells[a])
+            for a, s, fp in todo
+        }
+        for key, future in futures.items():
+            results[key] = future.result()
+            report.graded.append(f"{key[0]}/{key[1]}")
+    except BaseException:
+        runner.kill_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    report.grading_seconds = time.perf_counter() - grading_start
+
+    report.results = [results[key] for key in sorted(results)]
+    _merge(course_dir, report.results)
+    for result in report.results:
+        _publish(course_dir, state, result)
+    if export:
+        from course_grading.grade import export_grades
+
+        export_grades(course_dir, "grades.csv")
+        _write_reasons(course_dir / REASONS_CSV, report.results)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def dump_gradebook(course_dir: Path) -> list[tuple]:
+    """Return every (assignment, student, notebook, grade_id, auto_score, manual_score) of the gradebook, sorted.
+
+    Two gradebooks with the same dump hold the same grades (used to check idempotence).
+    """
+    from nbgrader.api import Gradebook
+
+    ensure_scripts_on_path()
+    rows = []
+    with Gradebook(f"sqlite:///{(Path(course_dir) / 'gradebook.db').resolve()}") as gradebook:
+        for assignment in gradebook.assignments:
+            for submission in assignment.submissions:
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        rows.append((assignment.name, submission.student.id, notebook.name, grade.name,
+                                     grade.auto_score, grade.manual_score))
+    return sorted(rows, key=repr)
+
+
+def serial_nbgrader_autograde(course_dir: Path, assignment: str) -> float:
+    """Time plain ``nbgrader autograde <assignment> --force`` (one student after another) on a course.
+
+    ``course_dir`` must have the assignment registered in its gradebook (see
+    :func:`course_grading.grade.prepare_course`). Returns the wall-clock seconds.
+    """
+    start = time.perf_counter()
+    nbgrader_command(Path(course_dir), "autograde", assignment, "--force", check=False)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Grade the class (see the module docstring); prints one line per submission and a summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--course-dir", type=Path, default=REPO_ROOT, help="course directory (default: the repository)")
+    parser.add_argument("--assignment", action="append", help="grade only this assignment (repeatable)")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of cores)")
+    parser.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: Execute.timeout)")
+    parser.add_argument("--memory-gib", type=float, default=2.0, help="memory limit of each kernel in GiB")
+    parser.add_argument("--max-output-kib", type=int, default=4096, help="output a notebook may print, KiB")
+    parser.add_argument("--no-sandbox", action="store_true", help="do not apply the Landlock filesystem sandbox")
+    parser.add_argument("--force", action="store_true", help="regrade submissions whose result is up to date")
+    args = parser.parse_args(argv)
+
+    def interrupted(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupted)  # a terminated run stops its workers too
+    course_dir = args.course_dir.resolve()
+    timeout = args.cell_timeout
+    if timeout is None:
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+        timeout = int(config.Execute.get("timeout", 120))
+    limits = GradingLimits(cell_timeout=timeout, memory_bytes=int(args.memory_gib * 1024**3),
+                           max_output_bytes=args.max_output_kib * 1024, sandbox=not args.no_sandbox)
+    if not find_submissions(course_dir, args.assignment):
+        print(f"nothing to grade: no submitted/<student>/<assignment>/ in {course_dir}")
+        return 0
+    report = grade_class(course_dir, assignments_to_grade=args.assignment, jobs=args.jobs, limits=limits, force=args.force)
+    for r in report.results:
+        reasons = "; ".join(r.reasons)
+        print(f"{r.assignment}/{r.student}: {r.score:g}/{r.max_score:g} {r.status}" + (f" - {reasons}" if reasons else ""))
+    print(f"{len(report.graded)} graded, {len(report.reused)} reused in {report.seconds:.2f} s with {report.jobs} jobs; "
+          f"grades.csv and {REASONS_CSV} written")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

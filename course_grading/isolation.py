@@ -1,0 +1,557 @@
+"""Grade ONE submission in isolation, so that nothing it does reaches another grade.
+
+Each submission is graded by its own worker process (``python -m course_grading.isolation``,
+started by :mod:`course_grading.batch`) in its own folder ``<work>/``:
+
+- ``<work>/course``: a private nbgrader course (the assignment's source and a gradebook
+  copied from a template), where real nbgrader ``autograde`` and ``generate_feedback`` run;
+- ``<work>/sandbox``: the only folder the student's kernel may write (its working directory,
+  HOME, TMPDIR); see :mod:`course_grading.kernel_guard` for the limits and the sandbox;
+- ``<work>/result.json``: written last, atomically: the scores, the reasons and the incidents.
+
+Before nbgrader sees the submission, :func:`inspect_submission` states what is wrong with the
+files (not valid JSON, missing or renamed notebook, edited, deleted or re-typed test cells).
+nbgrader's sanitizer then restores the instructor's cells. :class:`GuardedExecute` replaces
+nbgrader's ``Execute``: it survives a kernel that dies (``os._exit``, segfault, memory) or
+ignores the interrupt after a timeout, marks the cells that could not run, and runs the
+tampering guard around every locked cell. Whatever happens, the worker writes a result with
+a stated reason; the caller writes one if the worker itself dies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import html
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbclient.exceptions import DeadKernelError
+from nbclient.util import run_sync
+from nbformat import NotebookNode
+from traitlets import Unicode
+
+from nbgrader.preprocessors import Execute
+
+__all__ = [
+    "GradingLimits",
+    "GuardedExecute",
+    "SubmissionResult",
+    "grade_in_worker",
+    "inspect_submission",
+    "main",
+]
+
+RESULT_FILE = "result.json"
+INCIDENTS_FILE = "incidents.json"
+KERNEL_NAME = "course-graded-python"
+GUARD_MODULE = "course_grading.kernel_guard"
+
+
+@dataclass(frozen=True)
+class GradingLimits:
+    """The limits every submission is graded under.
+
+    Attributes
+    ----------
+    cell_timeout : int
+        Seconds a cell may run (nbgrader ``Execute.timeout``); then the kernel is interrupted.
+    memory_bytes : int
+        ``RLIMIT_AS`` of the kernel process.
+    max_output_bytes : int
+        Characters the kernel may print in the whole notebook.
+    max_file_bytes : int
+        ``RLIMIT_FSIZE`` of the kernel: the largest file it may write.
+    sandbox : bool
+        Apply the Landlock filesystem sandbox to the kernel.
+    """
+
+    cell_timeout: int = 120
+    memory_bytes: int = 2 * 1024**3
+    max_output_bytes: int = 4 * 1024**2
+    max_file_bytes: int = 256 * 1024**2
+    sandbox: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("cell_timeout", "memory_bytes", "max_output_bytes", "max_file_bytes"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+    def worker_timeout(self, n_code_cells: int) -> float:
+        """Wall-clock seconds after which the whole worker is killed."""
+        return 60.0 + n_code_cells * (self.cell_timeout + 15.0)
+
+
+@dataclass
+class SubmissionResult:
+    """The outcome of grading one submission (the content of ``result.json``).
+
+    ``status`` is ``graded`` (nbgrader ran, scores are per cell), ``rejected`` (the files
+    could not be graded: zero with a reason) or ``failed`` (the grader crashed: zero).
+    ``cells`` maps each test cell's grade_id to ``{"score", "max_score", "reason"}``.
+    """
+
+    assignment: str
+    student: str
+    notebook: str
+    status: str
+    score: float
+    max_score: float
+    cells: dict[str, dict[str, Any]] = field(default_factory=dict)
+    incidents: list[str] = field(default_factory=list)
+    fingerprint: str = ""
+    seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def reasons(self) -> list[str]:
+        """Incidents, then the reason of every test cell that lost points."""
+        lost = [f"{grade_id}: {cell['reason']}" for grade_id, cell in self.cells.items() if cell["score"] < cell["max_score"]]
+        return list(self.incidents) + lost
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> SubmissionResult:
+        return cls(**json.loads(text))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a reader sees the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------- before nbgrader: the files
+
+
+def _meta(cell: NotebookNode) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def inspect_submission(folder: Path, notebook: str, source: NotebookNode) -> tuple[NotebookNode | None, list[str]]:
+    """Read a student's submitted folder and say what is wrong with it.
+
+    Parameters
+    ----------
+    folder : Path
+        ``submitted/<student>/<assignment>``.
+    notebook : str
+        The expected notebook name, without ``.ipynb``.
+    source : NotebookNode
+        The instructor's source notebook (to compare locked cells with).
+
+    Returns
+    -------
+    (NotebookNode or None, list of str)
+        The notebook to grade (None if nothing can be graded) and the incidents, each a
+        sentence for the instructor and the student.
+    """
+    from nbgrader.utils import compute_checksum
+
+    incidents: list[str] = []
+    expected = folder / f"{notebook}.ipynb"
+    if expected.is_file():
+        path = expected
+    else:
+        others = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+        if len(others) != 1:
+            found = ", ".join(p.name for p in others) or "no notebook"
+            return None, [f"missing notebook: expected {notebook}.ipynb, found {found}; scored 0"]
+        path = others[0]
+        incidents.append(f"renamed notebook: {path.name} was graded as {notebook}.ipynb")
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except Exception as error:  # noqa: BLE001 - any unreadable file is reported, not raised
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return None, incidents + [f"not a valid notebook ({type(error).__name__}: {first_line[:160]}); scored 0"]
+
+    submitted = {_meta(cell).get("grade_id"): cell for cell in nb.cells if _meta(cell).get("grade_id")}
+    for cell in source.cells:
+        meta = _meta(cell)
+        grade_id = meta.get("grade_id")
+        if not grade_id or not (meta.get("locked") or meta.get("grade")):
+            continue
+        mine = submitted.get(grade_id)
+        is_test = meta.get("grade") and not meta.get("solution")
+        what = "test cell" if is_test else "locked cell"
+        if mine is None:
+            incidents.append(f"deleted {what} {grade_id}: restored from the source")
+            continue
+        if mine.cell_type != cell.cell_type:
+            incidents.append(f"changed cell type of {grade_id} ({cell.cell_type} -> {mine.cell_type}): restored")
+        elif meta.get("locked") and compute_checksum(mine) != _meta(mine).get("checksum"):
+            incidents.append(f"edited {what} {grade_id}: restored from the source")
+    return nb, incidents
+
+
+# ---------------------------------------------------------------- during nbgrader: the kernel
+
+
+def _error_output(ename: str, evalue: str) -> NotebookNode:
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class GuardedExecute(Execute):
+    """nbgrader's ``Execute`` that survives dead and unresponsive kernels and guards the tests.
+
+    - A cell whose kernel dies gets a ``KernelDied`` error with the exit status; every later
+      code cell gets ``NotRun`` (the kernel's state is gone): their tests score 0, the tests
+      before keep their points.
+    - After a timeout, the kernel is interrupted (nbgrader's default); if it still does not
+      answer (a loop that swallows ``KeyboardInterrupt``) it is killed, and later cells get
+      ``NotRun``.
+    - Before each locked cell, :func:`course_grading.kernel_guard.before_locked_cell` restores
+      what student code rebound; after it, :func:`~course_grading.kernel_guard.after_locked_cell`
+      records what the instructor's cell defined.
+    - The kernel's working directory is ``run_dir`` (data files only, not the notebook that
+      holds the hidden tests).
+
+    Incidents are written to ``incidents_file`` (JSON list of str).
+    """
+
+    incidents_file = Unicode("", help="where to write the incidents (JSON)").tag(config=True)
+    run_dir = Unicode("", help="working directory of the kernel (default: the notebook's folder)").tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict, km: Any = None) -> tuple[NotebookNode, dict]:
+        self._incidents: list[str] = []
+        self._stopped: str | None = None
+        if self.run_dir:
+            source_dir = Path(resources.get("metadata", {}).get("path") or ".")
+            run = Path(self.run_dir)
+            run.mkdir(parents=True, exist_ok=True)
+            for item in source_dir.iterdir() if source_dir.is_dir() else []:
+                if item.suffix != ".ipynb" and item.is_file():
+                    shutil.copy(item, run / item.name)
+            resources = {**resources, "metadata": {**resources.get("metadata", {}), "path": str(run)}}
+        try:
+            return super().preprocess(nb, resources, km=km)
+        finally:
+            if self.incidents_file:
+                write_atomic(Path(self.incidents_file), json.dumps(self._incidents))
+
+    def _note(self, text: str) -> None:
+        if text not in self._incidents:
+            self._incidents.append(text)
+
+    async def _hidden(self, expression: str, timeout: float) -> tuple[str, str | None]:
+        """Evaluate ``expression`` in the kernel, outside the notebook; returns (status, repr)."""
+        assert self.kc is not None
+        msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"r": expression})
+        deadline = time.monotonic() + timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                msg = await self.kc.shell_channel.get_msg(timeout=remaining)
+            except Exception:  # noqa: BLE001 - queue.Empty: no answer in time
+                break
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            value = msg["content"].get("user_expressions", {}).get("r", {})
+            if value.get("status") == "ok":
+                return "ok", value.get("data", {}).get("text/plain")
+            return "error", f"{value.get('ename')}: {value.get('evalue')}"
+        return "timeout", None
+
+    def _exit_status(self) -> str:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        code = None
+        for _ in range(20):
+            code = process.poll() if process is not None else None
+            if code is not None:
+                break
+            time.sleep(0.05)
+        if code is None:
+            return "exit status unknown"
+        if code < 0:
+            name = signal.Signals(-code).name
+            hint = " (killed: memory limit or kill)" if name == "SIGKILL" else ""
+            return f"killed by {name}{hint}"
+        return f"exit code {code}"
+
+    def _guard(self, name: str, grade_id: str) -> None:
+        if self._stopped is not None:
+            return
+        expression = f"__import__('sys').modules[{GUARD_MODULE!r}].{name}(get_ipython())"
+        if name == "before_locked_cell":
+            expression = f"(__import__({GUARD_MODULE!r}), {expression})[1]"
+        status, value = run_sync(self._hidden)(expression, 20.0)
+        if status == "error":
+            self._note(f"tampering: the grader's guard could not run before {grade_id} ({value}); needs a manual check")
+        elif status == "ok" and name == "before_locked_cell" and value not in (None, "''", '""'):
+            self._note(f"tampering: student code rebound {value.strip(chr(39))}; restored before {grade_id}")
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
+        meta = _meta(cell)
+        grade_id = meta.get("grade_id") or f"cell {index}"
+        if cell.cell_type != "code" or not cell.source.strip():
+            return cell, resources
+        if self._stopped is not None:
+            cell.outputs = [_error_output("NotRun", f"not run: {self._stopped}")]
+            return cell, resources
+        locked = bool(meta.get("locked")) and not meta.get("solution")
+        if locked:
+            self._guard("before_locked_cell", grade_id)
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            status = self._exit_status()
+            cell.outputs = list(cell.get("outputs", [])) + [
+                _error_output("KernelDied", f"the kernel died while running this cell ({status})")
+            ]
+            self._note(f"kernel died in {grade_id} ({status}); later cells not run")
+            self._stopped = f"the kernel died in {grade_id}"
+            return cell, resources
+        errors = [out for out in cell.outputs if out.output_type == "error"]
+        if any(out.ename == "CellTimeoutError" for out in errors):
+            self._note(f"timeout: {grade_id} ran longer than {self.timeout} s and was interrupted")
+            status, _ = run_sync(self._hidden)("1", 10.0)
+            if status != "ok":
+                run_sync(self.km.shutdown_kernel)(now=True)
+                self._note(f"the kernel ignored the interrupt in {grade_id} and was stopped; later cells not run")
+                self._stopped = f"the kernel was stopped after a timeout in {grade_id}"
+                return cell, resources
+        if any(out.ename.endswith("MemoryError") for out in errors):
+            self._note(f"memory limit reached in {grade_id} (MemoryError)")
+        denied = [out for out in errors if out.ename == "PermissionError"]
+        if denied:
+            self._note(f"the sandbox denied a file access in {grade_id} ({denied[0].evalue[:160]})")
+        if any(out.ename == "OutputLimitExceeded" for out in errors):
+            self._note(f"output limit reached in {grade_id}: further output discarded")
+        handled = {"CellTimeoutError", "MemoryError", "PermissionError", "OutputLimitExceeded", "KeyboardInterrupt"}
+        if not locked and errors and errors[0].ename not in handled and not errors[0].ename.endswith("MemoryError"):
+            evalue = re.sub(r"\x1b\[[0-9;]*m", "", str(errors[0].evalue)).strip().splitlines()
+            self._note(f"error in {grade_id}: {errors[0].ename}: {evalue[0][:160] if evalue else ''}")
+        if locked:
+            self._guard("after_locked_cell", grade_id)
+        return cell, resources
+
+
+# ---------------------------------------------------------------- after nbgrader: reasons
+
+
+def _cell_reason(cell: NotebookNode) -> str:
+    for out in cell.get("outputs", []):
+        if out.output_type == "error":
+            value = re.sub(r"\x1b\[[0-9;]*m", "", str(out.get("evalue", ""))).strip().splitlines()
+            return f"{out.ename}: {value[0][:200]}" if value else out.ename
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream" and out.name == "stderr":
+            first = out.text.strip().splitlines()[0][:200] if out.text.strip() else ""
+            return f"wrote to stderr (nbgrader scores that as a failure): {first}"
+    return "no error shown"
+
+
+def _notes_cell(incidents: list[str]) -> NotebookNode:
+    lines = ["## Grading notes", ""] + [f"- {html.escape(text)}" for text in incidents]
+    return nbformat.v4.new_markdown_cell("\n".join(lines))
+
+
+def write_rejection_feedback(path: Path, result: SubmissionResult) -> None:
+    """Write a feedback page for a submission nbgrader could not grade."""
+    items = "".join(f"<li>{html.escape(text)}</li>" for text in result.reasons)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(result.assignment)}</title></head>"
+        f"<body><h1>{html.escape(result.assignment)}: {result.score:g} / {result.max_score:g}</h1>"
+        f"<h2>Grading notes</h2><ul>{items}</ul></body></html>\n",
+        encoding="utf-8",
+    )
+
+
+# ---------------------------------------------------------------- the worker
+
+
+def _kernel_spec(work: Path, limits: GradingLimits) -> Path:
+    sandbox = work / "sandbox"
+    env = {}
+    for name, sub in (("HOME", "home"), ("IPYTHONDIR", "home/.ipython"), ("MPLCONFIGDIR", "home/.matplotlib"),
+                      ("TMPDIR", "tmp"), ("JOBLIB_TEMP_FOLDER", "tmp"), ("XDG_CACHE_HOME", "home/.cache"),
+                      ("XDG_CONFIG_HOME", "home/.config")):
+        (sandbox / sub).mkdir(parents=True, exist_ok=True)
+        env[name] = str(sandbox / sub)
+    # glibc reserves 64 MiB of address space per thread arena; with RLIMIT_AS that is memory wasted.
+    env["MALLOC_ARENA_MAX"] = "2"
+    argv = [sys.executable, "-m", GUARD_MODULE, "--sandbox", str(sandbox), "--memory", str(limits.memory_bytes),
+            "--max-file", str(limits.max_file_bytes), "--max-output", str(limits.max_output_bytes)]
+    argv += [] if limits.sandbox else ["--no-landlock"]
+    spec_dir = work / "jupyter" / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {"argv": [*argv, "--", "-f", "{connection_file}"], "display_name": "Python 3 (graded)",
+            "language": "python", "env": env}
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    return work / "jupyter"
+
+
+def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput,
+                                        SaveAutoGrades)
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from traitlets.config import Config
+
+    c = Config()
+    c.CourseDirectory.root = str(course)
+    c.CourseDirectory.course_id = course_id
+    c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+    c.CourseDirectory.source_directory = "source"
+    c.Execute.timeout = limits.cell_timeout
+    c.Execute.kernel_name = KERNEL_NAME
+    c.GuardedExecute.timeout = limits.cell_timeout
+    c.GuardedExecute.kernel_name = KERNEL_NAME
+    # nbgrader fails the whole submission if output lags 4 s behind (a loaded machine): wait longer.
+    c.GuardedExecute.iopub_timeout = 60
+    c.GuardedExecute.incidents_file = str(work / INCIDENTS_FILE)
+    c.GuardedExecute.run_dir = str(work / "sandbox" / "run")
+    c.OverwriteCells.add_missing_cells = True
+    c.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                           SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    return c
+
+
+def grade_in_worker(work: Path, template: Path, submitted: Path, assignment: str, student: str, notebook: str,
+                    course_id: str, limits: GradingLimits, fingerprint: str = "") -> SubmissionResult:
+    """Grade ``submitted`` (a student's assignment folder) inside ``work``; writes ``work/result.json``.
+
+    Parameters
+    ----------
+    work : Path
+        A folder owned by this submission; emptied first.
+    template : Path
+        A course folder with ``source/<assignment>/<notebook>.ipynb`` and a ``gradebook.db``
+        where the assignment is registered (see :func:`course_grading.batch.make_template`).
+    submitted : Path
+        ``<class course>/submitted/<student>/<assignment>``; only read.
+    assignment, student, notebook, course_id : str
+        Names.
+    limits : GradingLimits
+    fingerprint : str
+        Stored in the result, to recognise an up-to-date result later.
+
+    Returns
+    -------
+    SubmissionResult
+    """
+    from nbgrader.api import Gradebook
+
+    start = time.perf_counter()
+    if work.exists():
+        shutil.rmtree(work)
+    course = work / "course"
+    shutil.copytree(template / "source" / assignment, course / "source" / assignment)
+    shutil.copy(template / "gradebook.db", course / "gradebook.db")
+    source = nbformat.read(course / "source" / assignment / f"{notebook}.ipynb", as_version=4)
+    from course_grading.submissions import graded_test_cells
+
+    points = graded_test_cells(source)
+    result = SubmissionResult(assignment, student, notebook, "rejected", 0.0, float(sum(points.values())),
+                              cells={g: {"score": 0.0, "max_score": p, "reason": "not graded"} for g, p in points.items()},
+                              fingerprint=fingerprint)
+    nb, result.incidents = inspect_submission(submitted, notebook, source)
+    feedback = work / "feedback" / f"{notebook}.html"
+    if nb is None:
+        for cell in result.cells.values():
+            cell["reason"] = result.incidents[-1]
+        write_rejection_feedback(feedback, result)
+        result.seconds = time.perf_counter() - start
+        write_atomic(work / RESULT_FILE, result.to_json())
+        return result
+
+    target = course / "submitted" / student / assignment
+    target.mkdir(parents=True)
+    for item in submitted.iterdir():
+        if item.is_file() and item.suffix != ".ipynb":
+            shutil.copy(item, target / item.name)
+    nbformat.write(nb, target / f"{notebook}.ipynb")
+
+    os.environ["JUPYTER_PATH"] = str(_kernel_spec(work, limits))
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = _config(course, course_id, work, limits)
+    coursedir = CourseDirectory(config=config, root=str(course))
+    api = NbGraderAPI(coursedir=coursedir, config=config)
+    autograde_start = time.perf_counter()
+    outcome = api.autograde(assignment, student, force=True, create=True)
+    result.phases["autograde"] = time.perf_counter() - autograde_start
+    (work / "nbgrader.log").write_text(f"{outcome.get('log', '')}\n{outcome.get('error', '')}", encoding="utf-8")
+    incidents_path = work / INCIDENTS_FILE
+    if incidents_path.is_file():
+        result.incidents += json.loads(incidents_path.read_text(encoding="utf-8"))
+    autograded = course / "autograded" / student / assignment / f"{notebook}.ipynb"
+    if not outcome.get("success") or not autograded.is_file():
+        log = (outcome.get("error") or outcome.get("log") or "").strip().splitlines()
+        last = next((line for line in reversed(log) if line.strip()), "no log")
+        result.status = "failed"
+        result.incidents.append(f"nbgrader could not grade this submission ({last[:200]}); scored 0")
+        for cell in result.cells.values():
+            cell["reason"] = "nbgrader could not grade the submission"
+        write_rejection_feedback(feedback, result)
+    else:
+        graded_nb = nbformat.read(autograded, as_version=4)
+        by_id = {_meta(cell).get("grade_id"): cell for cell in graded_nb.cells if _meta(cell).get("grade_id")}
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+            submission = gradebook.find_submission_notebook(notebook, assignment, student)
+            for grade in submission.grades:
+                if grade.name in result.cells:
+                    score = float(grade.score)
+                    cell = by_id.get(grade.name)
+                    reason = "" if score >= float(grade.max_score) else (_cell_reason(cell) if cell else "cell missing")
+                    result.cells[grade.name] = {"score": score, "max_score": float(grade.max_score), "reason": reason}
+        result.status = "graded"
+        result.score = float(sum(cell["score"] for cell in result.cells.values()))
+        if result.incidents:  # the student sees the notes at the top of the feedback
+            os.chmod(autograded, 0o644)
+            graded_nb.cells.insert(0, _notes_cell(result.incidents))
+            nbformat.write(graded_nb, autograded)
+        feedback_start = time.perf_counter()
+        fb = api.generate_feedback(assignment, student, force=True)
+        result.phases["feedback"] = time.perf_counter() - feedback_start
+        produced = course / "feedback" / student / assignment / f"{notebook}.html"
+        if fb.get("success") and produced.is_file():
+            feedback.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(produced, feedback)
+        else:
+            write_rejection_feedback(feedback, result)
+        shutil.copy(autograded, work / f"{notebook}.autograded.ipynb")
+    result.seconds = time.perf_counter() - start
+    write_atomic(work / RESULT_FILE, result.to_json())
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Worker entry point: grade one submission (arguments: see ``--help``)."""
+    parser = argparse.ArgumentParser(description="Grade one submission in isolation (used by course_grading.batch)")
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--template", type=Path, required=True)
+    parser.add_argument("--submitted", type=Path, required=True)
+    parser.add_argument("--assignment", required=True)
+    parser.add_argument("--student", required=True)
+    parser.add_argument("--notebook", required=True)
+    parser.add_argument("--course-id", required=True)
+    parser.add_argument("--limits", required=True, help="GradingLimits as JSON")
+    parser.add_argument("--fingerprint", default="")
+    args = parser.parse_args(argv)
+    limits = GradingLimits(**json.loads(args.limits))
+    with contextlib.suppress(AttributeError):
+        asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
+    grade_in_worker(args.work, args.template, args.submitted, args.assignment, args.student, args.notebook,
+                    args.course_id, limits, args.fingerprint)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
