@@ -1,10 +1,16 @@
-"""The instructor opens nbgrader's formgrader in a course folder and sees every assignment listed."""
+"""The instructor opens nbgrader's formgrader from JupyterLab's menu and sees every assignment listed.
+
+JupyterLab runs in a copy of the course folder (nbgrader_config.py and
+solutions/), as `make lab` runs in the repository; Nbgrader > Formgrader
+opens /formgrader in a tab of JupyterLab.
+"""
 
 from pathlib import Path
 
 import pytest
 
 from browser_harness import BrowserPage
+from browser_lab_ui import click_menu
 from browser_material import instructor_course
 from browser_servers import jupyter_lab
 
@@ -17,14 +23,17 @@ def test_formgrader_lists_every_assignment_of_solutions(
     page = browser_page.page
     # nbgrader reads nbgrader_config.py from the server's working directory.
     with jupyter_lab(course.root, env=jupyter_env, log=server_log("jupyterlab"), cwd=course.root) as server:
-        page.goto(f"{server.url}/formgrader?token={server.token}")
-        names = page.locator("#main-table td.name")
+        page.goto(f"{server.url}/lab?token={server.token}")
+        click_menu(page, "Nbgrader", "Formgrader")
+        iframe = page.locator("#formgrader iframe")
         try:
-            page.wait_for_function(
-                "n => document.querySelectorAll('#main-table td.name').length >= n",
-                arg=len(course.assignments),
-                timeout=60_000,
-            )
+            iframe.wait_for(timeout=60_000)
+        except Exception:
+            pytest.fail("Nbgrader > Formgrader opened no tab with the formgrader ('#formgrader iframe')")
+        formgrader = iframe.content_frame
+        names = formgrader.locator("#main-table td.name")
+        try:
+            names.nth(len(course.assignments) - 1).wait_for(timeout=60_000)
         except Exception:
             shown = names.all_inner_texts()
             pytest.fail(
