@@ -99,8 +99,9 @@ def make_class(course_dir: Path, assignment: str, n_submissions: int) -> tuple[l
         kinds[student.kind] = kinds.get(student.kind, 0) + 1
     broken = sum(n for kind, n in kinds.items() if kind in synthetic_class.BROKEN_KINDS)
     source = (
-        f"course_grading.synthetic_class ({len(kinds)} kinds dealt in turn: solution, untouched release, "
-        f"every answer file, {broken} broken submissions)"
+        f"`course_grading.synthetic_class.make_class`, {len(kinds)} kinds of submission dealt in turn "
+        f"(solution, untouched release, the grading tests' answer files, broken ones): "
+        f"{broken} of {len(students)} submissions are broken"
     )
     return [student.student for student in students], source
 

@@ -179,3 +179,14 @@ def test_quick_command_line_writes_both_files_where_it_is_told(tmp_path, monkeyp
 def test_unknown_area_is_rejected():
     with pytest.raises(ValueError, match="areas must be among"):
         run.run_benchmarks(quick=True, areas=["nope"])
+
+
+def test_grading_is_skipped_with_a_reason_while_the_parallel_path_is_missing(monkeypatch):
+    import sys
+
+    from benchmarks.grading import bench_grading
+
+    monkeypatch.setitem(sys.modules, "course_grading.batch", None)  # makes the import fail
+    result = bench_grading(n_submissions=1, log=lambda _: None)
+    assert "not available" in result["skipped"]
+    assert "Not measured" in render_markdown({"machine": {}, "grading": result})
