@@ -7,6 +7,8 @@ Jupyter's config, data and runtime dirs in a temp folder.
 """
 
 import json
+import os
+import re
 import shlex
 import subprocess
 import urllib.error
@@ -18,10 +20,15 @@ import pytest
 from browser.browser_servers import allow_root_flags, free_port, isolated_environment, new_token, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
-def make_lab_command(port: int) -> list[str]:
-    """Return the JupyterLab command of the Makefile's ``lab`` target for ``port``, split into words."""
+def make_lab_command(port: int) -> tuple[dict[str, str], list[str]]:
+    """Return the variables the ``lab`` recipe sets and its JupyterLab command for ``port``, split into words.
+
+    A recipe such as ``PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/jupyter lab ...``
+    gives ``({"PATH": "<repo>/.venv/bin:$PATH"}, [".venv/bin/jupyter", "lab", ...])``.
+    """
     dry_run = subprocess.run(
         ["make", "-n", "--no-print-directory", "lab", f"LAB_PORT={port}"],
         cwd=ROOT,
@@ -32,11 +39,15 @@ def make_lab_command(port: int) -> list[str]:
     # `make -n` may also print the venv install steps when the pins are newer than .venv.
     commands = [shlex.split(line) for line in dry_run.splitlines() if "jupyter lab " in line]
     assert len(commands) == 1, f"`make -n lab` printed no single `jupyter lab` command:\n{dry_run}"
-    return commands[0]
+    words, variables = commands[0], {}
+    while words and ASSIGNMENT.match(words[0]):
+        name, _, value = words.pop(0).partition("=")
+        variables[name] = value
+    return variables, words
 
 
 def test_make_lab_command_is_jupyterlab_from_the_venv_on_loopback():
-    command = make_lab_command(8123)
+    _, command = make_lab_command(8123)
     assert Path(command[0]) == Path(".venv/bin/jupyter"), command
     assert command[1] == "lab", command
     assert "--ip=127.0.0.1" in command and "--port=8123" in command and "--no-browser" in command, command
@@ -48,12 +59,16 @@ def test_make_lab_serves_jupyterlab_and_the_notebooks_with_a_token(tmp_path: Pat
     if not notebooks:
         pytest.skip("notebooks/ holds no lecture yet")
     port, token = free_port(), new_token()
-    command = make_lab_command(port) + [f"--IdentityProvider.token={token}"]
+    variables, command = make_lab_command(port)
+    command += [f"--IdentityProvider.token={token}"]
     command += [flag for flag in allow_root_flags() if flag not in command]
+    env = isolated_environment(tmp_path / "home")
+    for name, value in variables.items():
+        env[name] = value.replace(f"${name}", os.environ.get(name, ""))
     with running_server(
         command,
         cwd=ROOT,
-        env=isolated_environment(tmp_path / "home"),
+        env=env,
         url=f"http://127.0.0.1:{port}",
         token=token,
         ready_path="/api/status",
