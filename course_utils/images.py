@@ -82,7 +82,9 @@ def fashion_mnist_if_present(
         return None
 
 
-def dataset_to_tensors(dataset: torch.utils.data.Dataset, limit: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def dataset_to_tensors(
+    dataset: torch.utils.data.Dataset, limit: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Apply a dataset's transforms once and stack its items into two tensors.
 
     Small image sets fit in memory; transforming them once, instead of in
@@ -110,7 +112,8 @@ def dataset_to_tensors(dataset: torch.utils.data.Dataset, limit: int | None = No
         image, label = dataset[index]
         if not isinstance(image, torch.Tensor):
             raise TypeError(
-                f"dataset must yield tensors (give it a transform such as ToTensor), got {type(image).__name__}"
+                "dataset must yield tensors (give it a transform such as ToTensor), "
+                f"got {type(image).__name__}"
             )
         images.append(image)
         labels.append(int(label))

@@ -12,7 +12,9 @@ from torch import nn
 from course_utils._validation import check_int
 
 
-def build_mlp(n_inputs: int, hidden_units: Sequence[int], n_classes: int, *, dropout: float = 0.0) -> nn.Sequential:
+def build_mlp(
+    n_inputs: int, hidden_units: Sequence[int], n_classes: int, *, dropout: float = 0.0
+) -> nn.Sequential:
     """Build ``Flatten -> [Linear -> ReLU -> Dropout] * len(hidden_units) -> Linear``.
 
     The output layer gives one logit per class (use ``nn.CrossEntropyLoss``).

@@ -38,7 +38,9 @@ def load_digits_tensors(seed: int = SEED) -> tuple[torch.Tensor, torch.Tensor, t
     X_train, y_train, X_valid, y_valid : torch.Tensor
         Images of shape (n, 1, 8, 8), normalized, and their labels.
     """
-    transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((DIGITS_MEAN,), (DIGITS_STD,))])
+    transform = transforms.Compose(
+        [transforms.ToTensor(), transforms.Normalize((DIGITS_MEAN,), (DIGITS_STD,))]
+    )
     X, y = dataset_to_tensors(DigitsDataset(transform=transform))
     return train_valid_split(X, y, valid_fraction=0.3, seed=seed)
 

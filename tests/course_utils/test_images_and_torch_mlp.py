@@ -56,8 +56,11 @@ def test_build_mlp_has_one_linear_layer_per_hidden_layer_plus_output(hidden_unit
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"n_classes": 1}, "n_classes must be >= 2"), ({"hidden_units": "32"}, "hidden_units must be a sequence"),
-     ({"dropout": 1.0}, "dropout must be in")],
+    [
+        ({"n_classes": 1}, "n_classes must be >= 2"),
+        ({"hidden_units": "32"}, "hidden_units must be a sequence"),
+        ({"dropout": 1.0}, "dropout must be in"),
+    ],
 )
 def test_build_mlp_names_the_bad_argument(kwargs, message):
     arguments = {"n_inputs": 4, "hidden_units": [3], "n_classes": 2} | kwargs
@@ -70,8 +73,8 @@ def test_training_epochs_lower_the_loss_and_beat_chance():
     X_train, y_train, X_valid, y_valid = load_digits_tensors()
     model = build_mlp(64, [32], 10)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
-    losses = [train_one_epoch(model, optimizer, X_train, y_train, generator=torch.Generator().manual_seed(0))
-              for _ in range(3)]
+    shuffle = torch.Generator().manual_seed(0)
+    losses = [train_one_epoch(model, optimizer, X_train, y_train, generator=shuffle) for _ in range(3)]
     assert losses[-1] < losses[0]
     assert evaluate_accuracy(model, X_valid, y_valid) > 0.8
 

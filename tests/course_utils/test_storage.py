@@ -76,8 +76,8 @@ def test_two_worker_processes_on_one_journal_file_store_every_trial(tmp_path):
     optuna.create_study(study_name="shared", storage=open_storage(spec))
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "course_utils.parallel_worker", "--storage", spec, "--study-name", "shared",
-             "--n-trials", "4", "--objective", "sleep", "--seed", str(seed)],
+            [sys.executable, "-m", "course_utils.parallel_worker", "--storage", spec,
+             "--study-name", "shared", "--n-trials", "4", "--objective", "sleep", "--seed", str(seed)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -33,14 +33,17 @@ def _as_server_user(command: list[str]) -> list[str]:
 def _run(command: list[str]) -> None:
     result = subprocess.run(_as_server_user(command), capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        output = f"{result.stdout}\n{result.stderr}"
+        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{output}")
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """Start a PostgreSQL server, create a database, yield its SQLAlchemy URL, then remove it all."""
     if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN}: run scripts/install_system_packages.sh as root")
+        pytest.skip(
+            f"PostgreSQL binaries not found in {PG_BIN}: run scripts/install_system_packages.sh as root"
+        )
     superuser = "postgres" if os.geteuid() == 0 else getpass.getuser()
     workdir = Path(tempfile.mkdtemp(prefix="course-postgres-"))
     data = workdir / "data"
@@ -49,7 +52,10 @@ def postgres_url() -> Iterator[str]:
     port = free_port()
     started = False
     try:
-        _run([str(PG_BIN / "initdb"), "-D", str(data), "-U", superuser, "-A", "trust", "--no-sync", "-E", "UTF8"])
+        _run(
+            [str(PG_BIN / "initdb"), "-D", str(data), "-U", superuser, "-A", "trust", "--no-sync",
+             "-E", "UTF8"]
+        )
         _run(
             [
                 str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(workdir / "server.log"), "-w", "-t", "60",
@@ -59,7 +65,9 @@ def postgres_url() -> Iterator[str]:
         )
         started = True
         wait_for_port(port, timeout=30)
-        _run([str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", superuser, DATABASE])
+        _run(
+            [str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", superuser, DATABASE]
+        )
         yield f"postgresql+psycopg2://{superuser}@127.0.0.1:{port}/{DATABASE}"
     finally:
         if started:
