@@ -28,7 +28,7 @@ def random_search_svc(X, y, n_iter, seed):
     distributions = {"model__C": list(np.logspace(-2, 3, 500)), "model__gamma": list(np.logspace(-4, 0, 500))}
     search = RandomizedSearchCV(
         make_svc_pipeline(), distributions, n_iter=n_iter, random_state=seed,
-        cv=StratifiedKFold(n_splits=5),
+        cv=StratifiedKFold(n_splits=3),
     )
     return search.fit(X, y)
 
