@@ -17,7 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from browser.browser_servers import allow_root_flags, free_port, isolated_environment, new_token, running_server
+from browser.browser_servers import (
+    allow_root_flags,
+    free_port,
+    isolated_environment,
+    new_token,
+    running_server,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
@@ -86,6 +92,8 @@ def test_make_lab_serves_jupyterlab_and_the_notebooks_with_a_token(tmp_path: Pat
 
         status, body = server.get("/api/contents/notebooks?content=1")
         assert status == 200, f"the contents API answered {status} for notebooks/"
-        listed = sorted(item["name"] for item in json.loads(body)["content"] if item["name"].endswith(".ipynb"))
+        listed = sorted(
+            item["name"] for item in json.loads(body)["content"] if item["name"].endswith(".ipynb")
+        )
         assert listed == notebooks, f"the contents API lists {listed}, notebooks/ holds {notebooks}"
     assert server.process.poll() is not None, "JupyterLab still runs after the test stopped it"

@@ -1,4 +1,8 @@
-"""What the browser tests share besides fixtures: Chromium's path and flags, the recorded page, the student's lab."""
+"""What the browser tests share besides fixtures: Chromium, the recorded page, the student's lab.
+
+Kept out of conftest.py so that test modules can import it (every conftest.py
+of the project is a module named ``conftest``).
+"""
 
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -12,7 +12,6 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from browser_servers import Server
 
 
-
 class UIError(AssertionError):
     """A step in the browser did not find what it waited for."""
 
@@ -28,13 +27,16 @@ def open_notebook(page: Page, server: Server, path: str, timeout_ms: float = 90_
     try:
         tab.first.wait_for(timeout=timeout_ms)
     except PlaywrightTimeout:
-        raise UIError(f"JupyterLab shows no tab for the notebook {path} within {timeout_ms / 1000:.0f} s") from None
+        raise UIError(
+            f"JupyterLab shows no tab for the notebook {path} within {timeout_ms / 1000:.0f} s"
+        ) from None
     panel = page.locator(f"[id='{tab.first.get_attribute('data-id')}']")
     try:
         panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=timeout_ms)
     except PlaywrightTimeout:
         raise UIError(
-            f"JupyterLab did not show the notebook {path} with an idle kernel within {timeout_ms / 1000:.0f} s "
+            f"JupyterLab did not show the notebook {path} with an idle kernel "
+            f"within {timeout_ms / 1000:.0f} s "
             "(no '.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status=idle]')"
         ) from None
     return panel
@@ -61,6 +63,24 @@ _RUN_STATE = """panel => {
 }"""
 
 
+_CELL_STATES = """panel => [...panel.querySelectorAll('.jp-CodeCell')].map((cell, i) => {
+    const prompt = cell.querySelector('.jp-InputArea-prompt');
+    const error = cell.querySelector(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']");
+    return {index: i, prompt: prompt ? prompt.textContent.trim() : '', error: error ? error.innerText : ''};
+})"""
+
+
+def _run_report(panel: Locator) -> str:
+    cells = panel.evaluate(_CELL_STATES)
+    not_run = [c["index"] for c in cells if not any(ch.isdigit() for ch in c["prompt"])]
+    errors = [f"code cell {c['index']} {c['prompt']}\n{c['error'][-1500:]}" for c in cells if c["error"]]
+    return (
+        f"{len(cells) - len(not_run)} of {len(cells)} code cells ran; not run: {not_run[:20]}; "
+        f"stderr outputs:\n" + ("\n".join(errors) if errors else "(none)")
+    )
+
+
 def run_all_cells(page: Page, panel: Locator, timeout_ms: float) -> None:
     """Run every cell (Run > Run All Cells) and wait until all have run; raise if one failed."""
     click_menu(page, "Run", "Run All Cells")
@@ -68,11 +88,11 @@ def run_all_cells(page: Page, panel: Locator, timeout_ms: float) -> None:
     try:
         state = page.wait_for_function(_RUN_STATE, arg=handle, timeout=timeout_ms, polling=500).json_value()
     except PlaywrightTimeout:
-        raise UIError(f"Run All Cells did not finish within {timeout_ms / 1000:.0f} s") from None
+        raise UIError(
+            f"Run All Cells did not finish within {timeout_ms / 1000:.0f} s: {_run_report(panel)}"
+        ) from None
     if state != "done":
-        errors = panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-        text = errors.last.inner_text() if errors.count() else "(no error output found)"
-        raise UIError(f"Run All Cells stopped before the last cell; last error output:\n{text[-2000:]}")
+        raise UIError(f"Run All Cells stopped before the last cell: {_run_report(panel)}")
 
 
 def set_cell_text(page: Page, panel: Locator, index: int, text: str) -> None:

@@ -1,9 +1,7 @@
 """The course material the browser tests open, copied into temporary folders.
 
 Lecture 07, the released exercise 01 with its solution and answer files, the
-assignments of solutions/, and the study lecture 07 builds. Until lecture 07
-is committed, a two-cell stand-in with one Plotly figure takes its place
-(``Lecture.stand_in``, printed by the test).
+assignments of solutions/, and the study lecture 07 builds.
 
 Nothing here writes inside the repository.
 """
@@ -14,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from browser_servers import ROOT
 
@@ -23,26 +20,32 @@ EXERCISE = ROOT / "exercises" / "01_cross_validation" / "cross_validation.ipynb"
 SOLUTION = ROOT / "solutions" / "01_cross_validation" / "cross_validation.ipynb"
 ANSWERS = ROOT / "tests" / "grading" / "answers" / "01_cross_validation"
 
-KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-
 _SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
-
-
-def _new_notebook(cells: list) -> nbformat.NotebookNode:
-    notebook = new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
-    notebook.metadata["language_info"] = {"name": "python"}
-    return notebook
 
 
 # --------------------------------------------------------------------------
 # Lecture 07 and its Plotly figures
 
 
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
 @dataclass
 class Lecture:
+    """The served copy of the lecture, and how many Plotly figures its stored outputs hold."""
+
     notebook: Path
-    stand_in: bool
+    n_plotly_figures: int
+
+
+def count_plotly_outputs(notebook: nbformat.NotebookNode) -> int:
+    """Return the number of Plotly figures (outputs of type ``PLOTLY_MIME``) in ``notebook``."""
+    return sum(
+        PLOTLY_MIME in output.get("data", {})
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+    )
 
 
 def _strip_outputs(notebook: nbformat.NotebookNode) -> None:
@@ -56,30 +59,18 @@ def lecture_07(folder: Path) -> Lecture:
     """Copy lecture 07, with its stored outputs removed, into ``folder``.
 
     Without outputs, every figure the browser shows afterwards was drawn by
-    the run in the browser. Until the lecture is committed, a two-cell
-    stand-in that shows one Plotly figure is written instead.
+    the run in the browser.
     """
-    if LECTURE_07.is_file():
-        notebook = nbformat.read(LECTURE_07, as_version=4)
-        _strip_outputs(notebook)
-        path = folder / LECTURE_07.name
-        nbformat.write(notebook, path)
-        return Lecture(notebook=path, stand_in=False)
-    notebook = _new_notebook(
-        [
-            new_markdown_cell("# Stand-in for lecture 07: one Plotly figure"),
-            new_code_cell(
-                "import plotly.graph_objects as go\n"
-                "\n"
-                "fig = go.Figure(go.Scatter(x=[0, 1, 2, 3], y=[0.71, 0.80, 0.84, 0.85], mode='lines+markers'))\n"
-                "_ = fig.update_layout(title='Best value so far', xaxis_title='trial', yaxis_title='accuracy')\n"
-                "fig.show()"
-            ),
-        ]
-    )
-    path = folder / "stand_in_plotly.ipynb"
+    if not LECTURE_07.is_file():
+        raise FileNotFoundError(
+            f"{LECTURE_07.relative_to(ROOT)} is missing: the browser test of Plotly needs it"
+        )
+    notebook = nbformat.read(LECTURE_07, as_version=4)
+    n_plotly_figures = count_plotly_outputs(notebook)
+    _strip_outputs(notebook)
+    path = folder / LECTURE_07.name
     nbformat.write(notebook, path)
-    return Lecture(notebook=path, stand_in=True)
+    return Lecture(notebook=path, n_plotly_figures=n_plotly_figures)
 
 
 # --------------------------------------------------------------------------
@@ -119,7 +110,9 @@ def correct_answers(release: nbformat.NotebookNode, solution: nbformat.NotebookN
         if cell.cell_type != "code" or not meta.get("solution"):
             continue
         if meta.get("grade_id") not in solutions:
-            raise LookupError(f"answer cell {meta.get('grade_id')!r} of the release has no cell in the solution")
+            raise LookupError(
+                f"answer cell {meta.get('grade_id')!r} of the release has no cell in the solution"
+            )
         answers[index] = answer_text(solutions[meta["grade_id"]].source)
     if not answers:
         raise LookupError("the release has no code answer cell (nbgrader metadata 'solution': true)")
@@ -145,7 +138,9 @@ def wrong_answers(
             continue
         unknown = set(answer_set.cells) - set(index_of)
         if unknown:
-            raise LookupError(f"{answer_set.name}: cells {sorted(unknown)} are not answer cells of the release")
+            raise LookupError(
+                f"{answer_set.name}: cells {sorted(unknown)} are not answer cells of the release"
+            )
         if answer_set.base == "solution":
             wrong = dict(correct)
         else:
@@ -159,7 +154,9 @@ def exercise_01(folder: Path) -> Exercise:
     """Copy the released exercise 01 into ``folder``, with answers from the solution and the answer files."""
     for path in (EXERCISE, SOLUTION, ANSWERS):
         if not path.exists():
-            raise FileNotFoundError(f"{path.relative_to(ROOT)} is missing: the browser test of Validate needs it")
+            raise FileNotFoundError(
+                f"{path.relative_to(ROOT)} is missing: the browser test of Validate needs it"
+            )
     shutil.copytree(EXERCISE.parent, folder, dirs_exist_ok=True)
     release = nbformat.read(EXERCISE, as_version=4)
     solution = nbformat.read(SOLUTION, as_version=4)
@@ -192,7 +189,9 @@ def instructor_course(folder: Path) -> Course:
         raise FileNotFoundError("solutions/ holds no assignment folder with a notebook")
     shutil.copy2(ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")
     shutil.copytree(
-        ROOT / "solutions", folder / "solutions", ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
+        ROOT / "solutions",
+        folder / "solutions",
+        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"),
     )
     return Course(folder, assignments)
 

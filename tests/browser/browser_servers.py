@@ -231,7 +231,9 @@ def jupyter_lab_command(root_dir: Path, port: int, token: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def jupyter_lab(root_dir: Path, *, env: dict[str, str], log: Path, cwd: Path | None = None) -> Iterator[Server]:
+def jupyter_lab(
+    root_dir: Path, *, env: dict[str, str], log: Path, cwd: Path | None = None
+) -> Iterator[Server]:
     """Run JupyterLab from .venv on ``root_dir`` (working directory ``cwd``, default the root)."""
     port = free_port()
     token = new_token()

@@ -21,7 +21,14 @@ os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from browser_harness import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS, BrowserPage, StudentLab  # noqa: E402
+from browser_harness import (  # noqa: E402
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    UI_TIMEOUT_MS,
+    BrowserPage,
+    StudentLab,
+)
 from browser_material import exercise_01, lecture_07  # noqa: E402
 from browser_servers import isolated_environment, jupyter_lab  # noqa: E402
 
@@ -84,7 +91,9 @@ def server_log(request: pytest.FixtureRequest):
 
 
 @pytest.fixture(scope="module")
-def student_lab(jupyter_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[StudentLab]:
+def student_lab(
+    jupyter_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StudentLab]:
     """A student's JupyterLab (from .venv, 127.0.0.1, token), shared by the tests of one module.
 
     The served root is a temp folder, so nothing a test runs or saves

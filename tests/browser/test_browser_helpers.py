@@ -10,7 +10,15 @@ import psutil
 import pytest
 
 from browser_harness import BrowserPage
-from browser_material import EXERCISE, SOLUTION, answer_text, correct_answers, wrong_answers
+from browser_material import (
+    EXERCISE,
+    LECTURE_07,
+    SOLUTION,
+    answer_text,
+    correct_answers,
+    count_plotly_outputs,
+    wrong_answers,
+)
 from browser_servers import free_port, running_server, stop
 
 
@@ -25,7 +33,9 @@ def test_correct_answers_fill_every_answer_cell_of_the_release_from_the_solution
     answers = correct_answers(release, solution)
     answer_cells = [i for i, c in enumerate(release.cells) if c.metadata.get("nbgrader", {}).get("solution")]
     assert sorted(answers) == answer_cells
-    assert all("BEGIN SOLUTION" not in text and "NotImplementedError" not in text for text in answers.values())
+    assert all(
+        "BEGIN SOLUTION" not in text and "NotImplementedError" not in text for text in answers.values()
+    )
 
 
 def test_wrong_answers_change_a_cell_and_come_from_an_answer_file():
@@ -35,6 +45,10 @@ def test_wrong_answers_change_a_cell_and_come_from_an_answer_file():
     assert sorted(wrong) == sorted(correct)
     assert any(wrong[i] != correct[i] for i in correct), "the wrong answers equal the solution"
     assert source.startswith("tests/grading/answers/01_cross_validation/wrong_"), source
+
+
+def test_lecture_07_stores_plotly_figures_for_the_browser_test_to_expect():
+    assert count_plotly_outputs(nbformat.read(LECTURE_07, as_version=4)) > 0
 
 
 def test_remote_requests_keep_only_urls_that_leave_the_machine():
@@ -47,7 +61,10 @@ def test_remote_requests_keep_only_urls_that_leave_the_machine():
         "https://cdn.plot.ly/plotly-2.0.0.min.js",
         "https://fonts.googleapis.com/css",
     ]
-    assert page.remote_requests() == ["https://cdn.plot.ly/plotly-2.0.0.min.js", "https://fonts.googleapis.com/css"]
+    assert page.remote_requests() == [
+        "https://cdn.plot.ly/plotly-2.0.0.min.js",
+        "https://fonts.googleapis.com/css",
+    ]
 
 
 def test_stop_ends_a_server_and_the_processes_it_started():

@@ -8,6 +8,7 @@ opens /formgrader in a tab of JupyterLab.
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_harness import BrowserPage
 from browser_lab_ui import click_menu
@@ -28,13 +29,13 @@ def test_formgrader_lists_every_assignment_of_solutions(
         iframe = page.locator("#formgrader iframe")
         try:
             iframe.wait_for(timeout=60_000)
-        except Exception:
+        except PlaywrightTimeout:
             pytest.fail("Nbgrader > Formgrader opened no tab with the formgrader ('#formgrader iframe')")
         formgrader = iframe.content_frame
         names = formgrader.locator("#main-table td.name")
         try:
             names.nth(len(course.assignments) - 1).wait_for(timeout=60_000)
-        except Exception:
+        except PlaywrightTimeout:
             shown = names.all_inner_texts()
             pytest.fail(
                 f"the formgrader's Manage Assignments table ('#main-table td.name') shows {shown}, "
