@@ -27,6 +27,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Containers often give /dev/shm only 64 MB, too little for JupyterLab's tabs.
+    "--disable-dev-shm-usage",
 ]
 
 #: Milliseconds Playwright waits for an element before a test fails.
