@@ -50,8 +50,10 @@ $(INSTALLED): pyproject.toml requirements-lock.txt
 	$(BIN)/jupyter labextension enable @jupyter/nbgrader >/dev/null 2>&1
 	touch $@
 
+# .venv/bin on PATH: nbgrader runs `alembic` by name when it creates the gradebook.
+# As root (containers), Jupyter needs --allow-root.
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=$(CURDIR)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 system-packages:
 	bash scripts/install_system_packages.sh
