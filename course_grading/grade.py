@@ -119,7 +119,13 @@ def autograde(course_dir: Path, assignment: str) -> str:
 
 
 def generate_feedback(course_dir: Path, assignment: str) -> str:
-    """Write ``feedback/<student>/<assignment>/*.html`` for every autograded student; returns nbgrader's log."""
+    """Write ``feedback/<student>/<assignment>/*.html`` for every autograded student.
+
+    Returns
+    -------
+    str
+        nbgrader's log.
+    """
     return nbgrader_command(course_dir, "generate_feedback", assignment, "--force").stderr
 
 
@@ -167,7 +173,9 @@ def read_scores(course_dir: Path, assignment: str, notebook: str) -> dict[str, d
 def main(argv: list[str] | None = None) -> int:
     """Grade everything under submitted/ of the repository (or of --course-dir)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--course-dir", type=Path, default=REPO_ROOT, help="course directory (default: the repository)")
+    parser.add_argument(
+        "--course-dir", type=Path, default=REPO_ROOT, help="course directory (default: the repository)"
+    )
     parser.add_argument("--to", default="grades.csv", help="CSV file written by nbgrader export")
     args = parser.parse_args(argv)
     course_dir = args.course_dir.resolve()

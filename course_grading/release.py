@@ -101,7 +101,8 @@ def assignment_notebook(assignment: str, course_dir: Path = REPO_ROOT) -> str:
     """Return the name (without .ipynb) of the single notebook of ``assignment`` in solutions/."""
     notebooks = sorted((Path(course_dir) / SOURCE_DIRECTORY / assignment).glob("*.ipynb"))
     if len(notebooks) != 1:
-        raise ValueError(f"assignment {assignment!r} must have exactly one notebook, found {[p.name for p in notebooks]}")
+        found = [path.name for path in notebooks]
+        raise ValueError(f"assignment {assignment!r} must have exactly one notebook, found {found}")
     return notebooks[0].stem
 
 
@@ -122,7 +123,9 @@ def generate_assignment(course_dir: Path, assignment: str, *extra: str) -> None:
         More nbgrader options, e.g. ``"--CourseDirectory.release_directory=/tmp/x"``.
     """
     if assignment not in assignments(course_dir):
-        raise ValueError(f"assignment {assignment!r} is not in {course_dir}/{SOURCE_DIRECTORY}: {assignments(course_dir)}")
+        raise ValueError(
+            f"assignment {assignment!r} is not in {course_dir}/{SOURCE_DIRECTORY}: {assignments(course_dir)}"
+        )
     nbgrader_command(course_dir, "generate_assignment", assignment, "--force", *extra)
 
 

@@ -129,7 +129,9 @@ def answer_cells(nb: NotebookNode) -> list[str]:
     list of str
     """
     return [
-        _grade_id(cell) for cell in nb.cells if cell.get("metadata", {}).get("nbgrader", {}).get("solution", False)
+        _grade_id(cell)
+        for cell in nb.cells
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution", False)
     ]
 
 
@@ -216,14 +218,18 @@ def make_submission(
     elif isinstance(release_notebook, NotebookNode):
         nb = copy.deepcopy(release_notebook)
     else:
-        raise TypeError(f"release_notebook must be a Path or a NotebookNode, got {type(release_notebook).__name__}")
+        raise TypeError(
+            f"release_notebook must be a Path or a NotebookNode, got {type(release_notebook).__name__}"
+        )
     if not isinstance(answers, Mapping):
         raise TypeError(f"answers must be a mapping of grade_id to source, got {type(answers).__name__}")
 
     by_id = {_grade_id(cell): cell for cell in nb.cells if _grade_id(cell) is not None}
     unknown = sorted(set(answers) - set(by_id))
     if unknown:
-        raise KeyError(f"answers has grade_ids that are not in the notebook: {unknown}; it has {sorted(by_id)}")
+        raise KeyError(
+            f"answers has grade_ids that are not in the notebook: {unknown}; it has {sorted(by_id)}"
+        )
     for grade_id, source in answers.items():
         if not isinstance(source, str):
             raise TypeError(f"answers[{grade_id!r}] must be a str, got {type(source).__name__}")
@@ -241,7 +247,9 @@ def make_submission(
     return nb
 
 
-def write_submission(course_dir: Path, student: str, assignment: str, nb: NotebookNode, notebook: str) -> Path:
+def write_submission(
+    course_dir: Path, student: str, assignment: str, nb: NotebookNode, notebook: str
+) -> Path:
     """Write ``nb`` as ``<course_dir>/submitted/<student>/<assignment>/<notebook>.ipynb``.
 
     Parameters
@@ -264,7 +272,9 @@ def write_submission(course_dir: Path, student: str, assignment: str, nb: Notebo
     """
     for name, value in (("student", student), ("assignment", assignment), ("notebook", notebook)):
         if not isinstance(value, str) or not _SAFE_ID.match(value):
-            raise ValueError(f"{name} must be a non-empty name of letters, digits, '_', '.', '-', got {value!r}")
+            raise ValueError(
+                f"{name} must be a non-empty name of letters, digits, '_', '.', '-', got {value!r}"
+            )
     path = Path(course_dir) / "submitted" / student / assignment / f"{notebook}.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
@@ -299,7 +309,10 @@ def load_answer_set(path: Path) -> AnswerSet:
         elif (header_match := _HEADER_LINE.match(line)) and header_match["key"] in _HEADER_KEYS:
             header[header_match["key"]] = header_match["value"]
         elif line.strip():
-            raise ValueError(f"{path}:{number}: expected a '# key: value' header line or '# cell: <grade_id>', got {line!r}")
+            raise ValueError(
+                f"{path}:{number}: expected a '# key: value' header line "
+                f"or '# cell: <grade_id>', got {line!r}"
+            )
 
     kind = header.get("kind")
     if kind not in ("correct", "wrong"):

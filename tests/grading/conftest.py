@@ -74,7 +74,8 @@ def grade_assignment(root: Path, assignment: str) -> GradedAssignment:
     answer_sets = {answer_set.name: answer_set for answer_set in load_answer_sets(ANSWERS_DIR / assignment)}
 
     students = {SOLUTION_STUDENT: solution, UNTOUCHED_STUDENT: {}}
-    students.update({name: submission_answers(answer_set, solution) for name, answer_set in answer_sets.items()})
+    for name, answer_set in answer_sets.items():
+        students[name] = submission_answers(answer_set, solution)
     for student, answers in students.items():
         write_submission(course_dir, student, assignment, make_submission(release_path, answers), notebook)
 
@@ -93,14 +94,16 @@ def grade_assignment(root: Path, assignment: str) -> GradedAssignment:
 
 
 @pytest.fixture(scope="session")
-def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, GradedAssignment]:
+def graded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, GradedAssignment]:
     """assignment -> its graded synthetic class (autograded once per session).
 
     Only the assignments of the selected tests are graded, so
     ``pytest tests/grading -k 02_`` grades one assignment.
     """
     selected = {
-        item.callspec.params["assignment"]
+        item.callspec.params.get("assignment")
         for item in request.session.items
         if "graded" in getattr(item, "fixturenames", ()) and hasattr(item, "callspec")
     }

@@ -48,14 +48,19 @@ def test_answer_sets_cover_the_requirements(assignment: str) -> None:
     wrong = [s for s in sets if s.kind == "wrong"]
     correct = [s for s in sets if s.kind == "correct"]
     assert len(wrong) >= 4, f"{assignment}: {len(wrong)} wrong answers, need at least 4"
-    assert any(s.passes_visible_tests for s in wrong), f"{assignment}: no wrong answer passes every visible test"
+    assert any(s.passes_visible_tests for s in wrong), (
+        f"{assignment}: no wrong answer passes every visible test"
+    )
     assert len(correct) >= 2, f"{assignment}: {len(correct)} correct answers, need at least 2"
 
-    source = nbformat.read(REPO_ROOT / "solutions" / assignment / f"{assignment_notebook(assignment)}.ipynb", as_version=4)
+    notebook = assignment_notebook(assignment)
+    source = nbformat.read(REPO_ROOT / "solutions" / assignment / f"{notebook}.ipynb", as_version=4)
     answers, tests = set(answer_cells(source)), set(graded_test_cells(source))
     for answer_set in sets:
-        assert set(answer_set.cells) <= answers, f"{answer_set.name}: unknown answer cells {set(answer_set.cells) - answers}"
-        assert set(answer_set.fails) <= tests, f"{answer_set.name}: unknown test cells {set(answer_set.fails) - tests}"
+        unknown_answers = set(answer_set.cells) - answers
+        unknown_tests = set(answer_set.fails) - tests
+        assert not unknown_answers, f"{answer_set.name}: unknown answer cells {unknown_answers}"
+        assert not unknown_tests, f"{answer_set.name}: unknown test cells {unknown_tests}"
     for grade_id in tests:
         assert grade_id.endswith(("_visible", "_hidden")), f"test cell {grade_id} must end in _visible or _hidden"
 
@@ -99,7 +104,8 @@ def test_make_submission_fills_only_answer_cells(tmp_path: Path) -> None:
     first_test = next(iter(graded_test_cells(original)))
 
     nb = make_submission(release, {first_answer: "x = 1"})
-    assert [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == first_answer] == ["x = 1"]
+    filled = [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == first_answer]
+    assert filled == ["x = 1"]
     assert nbformat.read(release, as_version=4) == original, "the release file must not change"
     with pytest.raises(ValueError, match="allow_locked"):
         make_submission(release, {first_test: "pass"})
@@ -141,7 +147,8 @@ def test_wrong_answer_loses_exactly_the_listed_points(graded, assignment: str, a
     lost = {grade_id for grade_id, cell in scores.items() if not cell.full}
     assert lost, f"{answer_set.name} ({answer_set.about}) got full marks: {describe(scores)}"
     assert lost == set(answer_set.fails), (
-        f"{answer_set.name}: expected to lose points in {sorted(answer_set.fails)}, lost them in {sorted(lost)}"
+        f"{answer_set.name}: expected to lose points in {sorted(answer_set.fails)}, "
+        f"lost them in {sorted(lost)}"
     )
 
 

@@ -10,7 +10,13 @@ import nbformat
 from course_grading.grade import main as grade_main
 from course_grading.grade import prepare_course, submitted_assignments
 from course_grading.release import REPO_ROOT, assignment_notebook
-from course_grading.submissions import answer_cells, cell_sources, graded_test_cells, make_submission, write_submission
+from course_grading.submissions import (
+    answer_cells,
+    cell_sources,
+    graded_test_cells,
+    make_submission,
+    write_submission,
+)
 
 ASSIGNMENT = "01_cross_validation"
 
@@ -20,7 +26,8 @@ def test_grade_command_autogrades_writes_feedback_and_exports_csv(tmp_path: Path
     course = prepare_course(tmp_path / "course", [ASSIGNMENT])
     release = REPO_ROOT / "exercises" / ASSIGNMENT / f"{notebook}.ipynb"
     source = nbformat.read(REPO_ROOT / "solutions" / ASSIGNMENT / f"{notebook}.ipynb", as_version=4)
-    write_submission(course, "ada", ASSIGNMENT, make_submission(release, cell_sources(source, answer_cells(source))), notebook)
+    solution = cell_sources(source, answer_cells(source))
+    write_submission(course, "ada", ASSIGNMENT, make_submission(release, solution), notebook)
     write_submission(course, "bob", ASSIGNMENT, make_submission(release, {}), notebook)
     assert submitted_assignments(course) == [ASSIGNMENT]
 

@@ -74,9 +74,8 @@ def test_committed_release_equals_fresh_generation(fresh_release: Path, assignme
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_contains_no_solution_and_no_hidden_test(assignment: str) -> None:
     notebook = assignment_notebook(assignment)
-    source_text = "\n".join(
-        cell.source for cell in nbformat.read(REPO_ROOT / "solutions" / assignment / f"{notebook}.ipynb", 4).cells
-    )
+    source_nb = nbformat.read(REPO_ROOT / "solutions" / assignment / f"{notebook}.ipynb", 4)
+    source_text = "\n".join(cell.source for cell in source_nb.cells)
     release_nb = nbformat.read(REPO_ROOT / "exercises" / assignment / f"{notebook}.ipynb", 4)
     release_text = "\n".join(cell.source for cell in release_nb.cells)
 
