@@ -241,6 +241,8 @@ def _grade_one(runner: _Runner, course_dir: Path, state: Path, template: Path, a
                              (f"{notebook}.autograded.ipynb", f"{notebook}.ipynb")):
             if (work / "grade" / name).is_file():
                 shutil.copy(work / "grade" / name, staging / target)
+        if result.status == "failed" and (work / "grade" / "nbgrader.log").is_file():  # for the instructor
+            shutil.copy(work / "grade" / "nbgrader.log", staging / "nbgrader.log")
         (staging / RESULT_FILE).write_text(result.to_json(), encoding="utf-8")
         shutil.rmtree(done, ignore_errors=True)
         os.replace(staging, done)
@@ -312,6 +314,7 @@ def grade_class(
     jobs: int | None = None,
     limits: GradingLimits | None = None,
     force: bool = False,
+    regrade: list[str] | None = None,
     export: bool = True,
 ) -> ClassReport:
     """Grade every submission of the course directory; see the module docstring.
@@ -329,6 +332,8 @@ def grade_class(
         the cell timeout from nbgrader_config.py's ``Execute.timeout`` if set).
     force : bool, default=False
         Regrade even the submissions whose result is up to date.
+    regrade : list of str, default=None
+        Students to regrade even if their result is up to date (the others are reused).
     export : bool, default=True
         Write grades.csv (nbgrader export) and grade_reasons.csv.
 
@@ -371,7 +376,7 @@ def grade_class(
         source = templates[assignment] / "source.sha256"
         fingerprint = _digest(list(folder.rglob("*")), folder, settings + source.read_text())
         previous = state / "results" / assignment / student / RESULT_FILE
-        if not force and previous.is_file():
+        if not force and student not in (regrade or []) and previous.is_file():
             old = SubmissionResult.from_json(previous.read_text(encoding="utf-8"))
             if old.fingerprint == fingerprint and old.status != "failed":
                 results[(assignment, student)] = old
@@ -449,9 +454,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of cores)")
     parser.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: Execute.timeout)")
     parser.add_argument("--memory-gib", type=float, default=2.0, help="memory limit of each kernel in GiB")
-    parser.add_argument("--max-output-kib", type=int, default=4096, help="output a notebook may print, KiB")
+    parser.add_argument("--max-output-kib", type=int, default=4096, help="output one cell may print, KiB")
     parser.add_argument("--no-sandbox", action="store_true", help="do not apply the Landlock filesystem sandbox")
     parser.add_argument("--force", action="store_true", help="regrade submissions whose result is up to date")
+    parser.add_argument("--regrade", action="append", metavar="STUDENT", help="regrade this student even if up to date")
     args = parser.parse_args(argv)
 
     def interrupted(signum: int, frame: object) -> None:
@@ -470,7 +476,8 @@ def main(argv: list[str] | None = None) -> int:
     if not find_submissions(course_dir, args.assignment):
         print(f"nothing to grade: no submitted/<student>/<assignment>/ in {course_dir}")
         return 0
-    report = grade_class(course_dir, assignments_to_grade=args.assignment, jobs=args.jobs, limits=limits, force=args.force)
+    report = grade_class(course_dir, assignments_to_grade=args.assignment, jobs=args.jobs, limits=limits, force=args.force,
+                         regrade=args.regrade)
     for r in report.results:
         reasons = "; ".join(r.reasons)
         print(f"{r.assignment}/{r.student}: {r.score:g}/{r.max_score:g} {r.status}" + (f" - {reasons}" if reasons else ""))

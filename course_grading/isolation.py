@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat import NotebookNode
 from traitlets import Unicode
@@ -69,7 +69,7 @@ class GradingLimits:
     memory_bytes : int
         ``RLIMIT_AS`` of the kernel process.
     max_output_bytes : int
-        Characters the kernel may print in the whole notebook.
+        Characters one cell may print (``OutputLimitExceeded`` is raised past it).
     max_file_bytes : int
         ``RLIMIT_FSIZE`` of the kernel: the largest file it may write.
     sandbox : bool
@@ -308,6 +308,15 @@ class GuardedExecute(Execute):
             self._guard("before_locked_cell", grade_id)
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
+        except CellTimeoutError:  # interrupted after the timeout, the kernel still never went idle
+            cell.outputs = list(cell.get("outputs", [])) + [
+                _error_output("CellTimeoutError", f"the cell ran longer than {self.timeout} s and ignored the interrupt")
+            ]
+            run_sync(self.km.shutdown_kernel)(now=True)
+            self._note(f"timeout: {grade_id} ran longer than {self.timeout} s and was interrupted")
+            self._note(f"the kernel ignored the interrupt in {grade_id} and was stopped; later cells not run")
+            self._stopped = f"the kernel was stopped after a timeout in {grade_id}"
+            return cell, resources
         except DeadKernelError:
             status = self._exit_status()
             cell.outputs = list(cell.get("outputs", [])) + [
@@ -413,7 +422,8 @@ def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
     c.GuardedExecute.timeout = limits.cell_timeout
     c.GuardedExecute.kernel_name = KERNEL_NAME
     # nbgrader fails the whole submission if output lags 4 s behind (a loaded machine): wait longer.
-    c.GuardedExecute.iopub_timeout = 60
+    # A kernel still busy after the timeout's interrupt also ends up here (GuardedExecute stops it).
+    c.GuardedExecute.iopub_timeout = 15
     c.GuardedExecute.incidents_file = str(work / INCIDENTS_FILE)
     c.GuardedExecute.run_dir = str(work / "sandbox" / "run")
     c.OverwriteCells.add_missing_cells = True

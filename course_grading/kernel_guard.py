@@ -11,7 +11,7 @@ Before IPython starts, in the kernel process itself, it
   installation, the system folders and the course's helper packages, and may write only
   inside its sandbox folder. The hidden tests (source notebook, gradebook, the autograded
   notebook), the other submissions and the gradebook are outside it;
-- caps what the kernel prints (``OutStream.write``) to ``--max-output`` bytes: past the cap
+- caps what each cell prints (``OutStream.write``) to ``--max-output`` bytes: past the cap
   ``OutputLimitExceeded`` is raised in the student's code and nothing more is sent.
 
 The tampering guard (:func:`before_locked_cell`, :func:`after_locked_cell`) runs inside the
@@ -159,16 +159,20 @@ class OutputLimitExceeded(RuntimeError):
 
 
 def _install_output_cap(max_bytes: int) -> None:
+    """Count what each cell (each execute request) prints; past ``max_bytes`` raise in the student's code."""
     from ipykernel.iostream import OutStream
 
     original = OutStream.write
-    state = {"written": 0}
+    state = {"cell": None, "written": 0}
 
-    def write(self: Any, text: str) -> int:
+    def write(self: Any, text: str) -> int | None:
+        cell = self.parent_header.get("msg_id") if isinstance(self.parent_header, dict) else None
+        if cell != state["cell"]:
+            state["cell"], state["written"] = cell, 0
         state["written"] += len(text)
         if state["written"] > max_bytes:
             raise OutputLimitExceeded(
-                f"this notebook printed more than {max_bytes // 1024} KiB; the grader discards the rest"
+                f"this cell printed more than {max_bytes // 1024} KiB; the grader discards the rest"
             )
         return original(self, text)
 
@@ -240,7 +244,7 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--sandbox", type=Path, required=True, help="the only folder the kernel may write")
     parser.add_argument("--memory", type=int, required=True, help="RLIMIT_AS in bytes")
     parser.add_argument("--max-file", type=int, required=True, help="RLIMIT_FSIZE in bytes")
-    parser.add_argument("--max-output", type=int, required=True, help="bytes the kernel may print")
+    parser.add_argument("--max-output", type=int, required=True, help="characters one cell may print")
     parser.add_argument("--no-landlock", action="store_true", help="skip the filesystem sandbox")
     if "--" not in argv:
         parser.error("the kernel's own arguments must follow '--'")

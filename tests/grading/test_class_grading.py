@@ -1,0 +1,114 @@
+"""A whole class at once: parallel workers, an interrupted run that resumes, idempotent regrading.
+
+A small synthetic class (course_grading.synthetic_class, 2 students of 01_cross_validation:
+the solution and the untouched release) is graded by
+``python -m course_grading.batch`` killed after its first results, then finished by
+:func:`course_grading.batch.grade_class`. The scores must be the ones the answer files
+state (the same expectations as test_assignment_scores.py, which grades with plain nbgrader).
+The 40-submission serial-against-parallel measurement is in ``make bench``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from course_grading.batch import STATE_DIRECTORY, dump_gradebook, find_submissions, grade_class
+from course_grading.grade import read_scores
+from course_grading.isolation import RESULT_FILE, GradingLimits
+from course_grading.kernel_guard import landlock_abi
+from course_grading.release import REPO_ROOT
+from course_grading.submissions import load_answer_sets
+from course_grading.synthetic_class import ANSWERS_DIR, BROKEN_KINDS, make_class, new_course
+
+ASSIGNMENT = "01_cross_validation"
+NOTEBOOK = "cross_validation"
+N_STUDENTS = 2
+LIMITS = GradingLimits(cell_timeout=60)
+
+pytestmark = pytest.mark.skipif(landlock_abi() < 1, reason="the filesystem sandbox needs Linux Landlock")
+
+
+def results_done(course: Path) -> list[Path]:
+    return sorted((course / STATE_DIRECTORY / "results" / ASSIGNMENT).glob(f"*/{RESULT_FILE}"))
+
+
+def test_make_class_deals_every_kind(tmp_path: Path) -> None:
+    course = new_course(tmp_path / "course", [ASSIGNMENT])
+    n_kinds = 2 + len(load_answer_sets(ANSWERS_DIR / ASSIGNMENT)) + len(BROKEN_KINDS)
+    students = make_class(course, [ASSIGNMENT], n_kinds + 1)
+    kinds = [s.kind for s in students]
+    assert kinds[0] == "solution" and kinds[1] == "untouched" and kinds[-1] == "solution"
+    assert set(BROKEN_KINDS) <= set(kinds)
+    assert len(find_submissions(course)) == n_kinds + 1
+    with pytest.raises(ValueError, match="n_students"):
+        make_class(course, [ASSIGNMENT], 0)
+
+
+def test_grade_class_validates_its_arguments(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="nbgrader_config.py"):
+        grade_class(tmp_path)
+    course = new_course(tmp_path / "course", [ASSIGNMENT])
+    with pytest.raises(ValueError, match="jobs"):
+        grade_class(course, jobs=0)
+    with pytest.raises(ValueError, match="assignments_to_grade"):
+        grade_class(course, assignments_to_grade=["no_such_assignment"])
+    with pytest.raises(ValueError, match="cell_timeout"):
+        GradingLimits(cell_timeout=0)
+
+
+def test_interrupted_run_resumes_and_regrading_is_idempotent(tmp_path: Path) -> None:
+    course = new_course(tmp_path / "course", [ASSIGNMENT])
+    students = make_class(course, [ASSIGNMENT], N_STUDENTS)
+
+    # 1. A run killed (SIGKILL, no clean-up) once its first submissions are graded.
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "course_grading.batch", "--course-dir", str(course), "--jobs", "1",
+         "--cell-timeout", str(LIMITS.cell_timeout)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while len(results_done(course)) < 1 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done_before = {path.parent.name: path.stat().st_mtime_ns for path in results_done(course)}
+    assert 1 <= len(done_before) < N_STUDENTS, f"the run should be killed half-way, finished {sorted(done_before)}"
+
+    # 2. The next run grades only the rest; the finished results are reused untouched.
+    report = grade_class(course, jobs=2, limits=LIMITS)
+    assert sorted(report.reused) == sorted(f"{ASSIGNMENT}/{s}" for s in done_before)
+    assert sorted(report.graded) == sorted(f"{ASSIGNMENT}/{s.student}" for s in students if s.student not in done_before)
+    for path in results_done(course):
+        if path.parent.name in done_before:
+            assert path.stat().st_mtime_ns == done_before[path.parent.name]
+
+    # 3. The grades are the ones each kind must get.
+    answer_sets = {s.name: s for s in load_answer_sets(ANSWERS_DIR / ASSIGNMENT)}
+    scores = read_scores(course, ASSIGNMENT, NOTEBOOK)
+    assert set(scores) == {s.student for s in students}
+    for student in students:
+        lost = {grade_id for grade_id, cell in scores[student.student].items() if not cell.full}
+        if student.kind == "solution" or answer_sets.get(student.kind, None) and answer_sets[student.kind].kind == "correct":
+            assert not lost, f"{student}: lost {lost}"
+        elif student.kind == "untouched":
+            assert all(cell.score == 0 for cell in scores[student.student].values())
+        else:
+            assert lost == set(answer_sets[student.kind].fails), f"{student}: lost {lost}"
+
+    # 4. Running again changes nothing; regrading everything gives the same gradebook.
+    first = dump_gradebook(course)
+    again = grade_class(course, jobs=2, limits=LIMITS)
+    assert again.graded == [] and len(again.reused) == N_STUDENTS
+    assert dump_gradebook(course) == first
+    student = students[0].student
+    regraded = grade_class(course, jobs=2, limits=LIMITS, regrade=[student])
+    assert regraded.graded == [f"{ASSIGNMENT}/{student}"] and len(regraded.reused) == N_STUDENTS - 1
+    assert dump_gradebook(course) == first
