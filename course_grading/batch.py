@@ -33,7 +33,6 @@ import csv
 import hashlib
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -156,10 +155,26 @@ def make_template(course_dir: Path, assignment: str, state: Path) -> Path:
     return template
 
 
-def _register_in_course(course_dir: Path, assignment: str) -> None:
+def _register_in_course(course_dir: Path, assignment: str, state: Path, key: str) -> None:
+    """Record the assignment in the course gradebook, unless it was, from the same source."""
     from course_grading.grade import register_assignment
 
+    stamp = state / "registered" / f"{assignment}.sha256"
+    if stamp.is_file() and stamp.read_text() == key and (course_dir / "gradebook.db").is_file():
+        return
     register_assignment(course_dir, assignment)
+    write_atomic(stamp, key)
+
+
+def _export_csv(course_dir: Path, to: str) -> Path:
+    """nbgrader's CSV export (``nbgrader export``), run in this process."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
+    path = Path(course_dir) / to
+    with Gradebook(f"sqlite:///{(Path(course_dir) / 'gradebook.db').resolve()}") as gradebook:
+        CsvExportPlugin(to=str(path)).export(gradebook)
+    return path
 
 
 def _course_id(course_dir: Path) -> str:
@@ -167,10 +182,6 @@ def _course_id(course_dir: Path) -> str:
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
     return str(config.CourseDirectory.get("course_id", "default_course"))
-
-
-def _limit_worker() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
 
 
 class _Runner:
@@ -187,7 +198,7 @@ class _Runner:
                 if self.stopping:
                     return None, "the grading run was interrupted"
                 process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=log.parent,
-                                           start_new_session=True, preexec_fn=_limit_worker)
+                                           start_new_session=True)
                 self.processes.add(process)
             try:
                 return process.wait(timeout=timeout), ""
@@ -222,7 +233,8 @@ def _grade_one(runner: _Runner, course_dir: Path, state: Path, template: Path, a
     argv = [sys.executable, "-m", "course_grading.isolation", "--work", str(work / "grade"), "--template", str(template),
             "--submitted", str(course_dir / "submitted" / student / assignment), "--assignment", assignment,
             "--student", student, "--notebook", notebook, "--course-id", course_id,
-            "--limits", json.dumps(asdict(limits)), "--fingerprint", fingerprint]
+            "--limits", json.dumps(asdict(limits)), "--fingerprint", fingerprint,
+            "--memory", str(max(WORKER_MEMORY_BYTES, limits.memory_bytes + 2 * 1024**3))]
     env = ensure_scripts_on_path(dict(os.environ))
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
@@ -362,8 +374,8 @@ def grade_class(
     names = sorted({a for a, _ in pairs})
     templates, notebooks, n_cells = {}, {}, {}
     for name in names:
-        _register_in_course(course_dir, name)
         templates[name] = make_template(course_dir, name, state)
+        _register_in_course(course_dir, name, state, (templates[name] / "source.sha256").read_text())
         notebooks[name] = assignment_notebook(name, course_dir)
         source_nb = nbformat.read(course_dir / SOURCE_DIRECTORY / name / f"{notebooks[name]}.ipynb", as_version=4)
         n_cells[name] = sum(1 for cell in source_nb.cells if cell.cell_type == "code")
@@ -408,9 +420,7 @@ def grade_class(
     for result in report.results:
         _publish(course_dir, state, result)
     if export:
-        from course_grading.grade import export_grades
-
-        export_grades(course_dir, "grades.csv")
+        _export_csv(course_dir, "grades.csv")
         _write_reasons(course_dir / REASONS_CSV, report.results)
     report.seconds = time.perf_counter() - start
     return report

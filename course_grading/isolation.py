@@ -27,6 +27,7 @@ import html
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import sys
@@ -554,7 +555,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course-id", required=True)
     parser.add_argument("--limits", required=True, help="GradingLimits as JSON")
     parser.add_argument("--fingerprint", default="")
+    parser.add_argument("--memory", type=int, default=0, help="RLIMIT_AS of this worker in bytes (0: none)")
     args = parser.parse_args(argv)
+    if args.memory:  # the grader's own limit (the kernel sets a lower one for itself)
+        resource.setrlimit(resource.RLIMIT_AS, (args.memory, args.memory))
     limits = GradingLimits(**json.loads(args.limits))
     with contextlib.suppress(AttributeError):
         asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
