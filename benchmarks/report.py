@@ -97,7 +97,10 @@ def _headline_rows(results: dict) -> list[list[str]]:
         for kind in ("threads", "processes"):
             candidates = [r for r in parallel["rows"] if r["objective"] == objective and r["kind"] == kind]
             if len(candidates) > 1:
-                top = max(candidates, key=lambda r: r["workers"])
+                # as many workers as cores if measured (the natural comparison), else the most
+                cores = (results.get("machine") or {}).get("cores")
+                at_cores = [r for r in candidates if r["workers"] == cores]
+                top = at_cores[0] if at_cores else max(candidates, key=lambda r: r["workers"])
                 ratio = top["trial_speedup"] if top.get("trial_speedup") is not None else top["speedup"]
                 rows.append([
                     f"parallel, {label}: {top['workers']} {kind} over 1",
@@ -227,7 +230,8 @@ def render_markdown(results: dict) -> str:
         out.append(
             f"{parallel['n_trials']} trials per run on a {parallel['storage']}; threads share one study "
             "(`n_jobs`), processes are `python -m course_utils.parallel_worker`. Speedup is over one "
-            "worker of the same kind; \"in trials\" leaves out the processes' start-up.\n\n"
+            "worker of the same kind; \"in trials\" is the span from the first trial's start to the last trial's "
+            "end (storage timestamps), which leaves out the processes' start-up before their first trial.\n\n"
         )
         out.append(markdown_table(
             ["objective", "kind", "workers", "seconds", "speedup", "seconds in trials", "speedup in trials",
@@ -249,6 +253,19 @@ def render_markdown(results: dict) -> str:
         else:
             rows.append(["fresh install", f"skipped: {install.get('skipped')}"])
         out.append(markdown_table(["", ""], rows))
+
+    remeasured = results.get("remeasured")
+    if remeasured:
+        out.append("\n## Re-measured areas\n")
+        out.append(
+            "These areas were measured again in a later run (after a fix) and replace the first run's "
+            "figures; the rest of the page is from the first run.\n\n"
+        )
+        out.append(markdown_table(
+            ["area", "date (UTC)", "load before", "load after", "why"],
+            [[area, info.get("date", "-"), info.get("load_before", "-"), info.get("load_after", "-"),
+              info.get("reason", "-")] for area, info in remeasured.items()],
+        ))
 
     errors = results.get("errors")
     if errors:

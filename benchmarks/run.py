@@ -11,6 +11,7 @@ replaces the committed figures. An area that fails is recorded under
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import traceback
@@ -119,6 +120,46 @@ def run_benchmarks(
     return results
 
 
+def merge_results(previous: dict, new: dict, areas: Sequence[str], reason: str) -> dict:
+    """Return ``previous`` with ``areas`` replaced by their figures in ``new``, noting when and why.
+
+    Parameters
+    ----------
+    previous : dict
+        A full run's results.
+    new : dict
+        A later run's results for ``areas``.
+    areas : sequence of str
+        The areas to replace.
+    reason : str
+        Why they were measured again; shown in the report.
+
+    Returns
+    -------
+    dict
+        The merged results; ``remeasured`` maps each replaced area to the later run's date,
+        load averages and ``reason``.
+    """
+    merged = dict(previous)
+    remeasured = dict(merged.get("remeasured") or {})
+    errors = dict(merged.get("errors") or {})
+    for area in areas:
+        errors.pop(area, None)
+        if area in new:
+            merged[area] = new[area]
+        if area in new.get("errors", {}):
+            errors[area] = new["errors"][area]
+        remeasured[area] = {
+            "date": new["machine"]["date"],
+            "load_before": new["load_before"],
+            "load_after": new["load_after"],
+            "reason": reason,
+        }
+    merged["remeasured"] = remeasured
+    merged["errors"] = errors
+    return merged
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -126,11 +167,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output-dir", type=Path, default=None,
                         help="where to write benchmarks.md/.json (default: docs/, or a temporary folder with --quick)")
     parser.add_argument("--only", nargs="+", choices=AREAS, default=list(AREAS), help="measure only these areas")
+    parser.add_argument("--merge", metavar="REASON", default=None,
+                        help="replace only the measured areas in the output folder's existing benchmarks.json, "
+                             "recording when and why they were measured again")
     args = parser.parse_args(argv)
     out_dir = args.output_dir
     if out_dir is None:
         out_dir = Path(tempfile.mkdtemp(prefix="bench-quick-")) if args.quick else REPO_ROOT / "docs"
     results = run_benchmarks(quick=args.quick, areas=args.only, log=lambda line: print(line, flush=True))
+    if args.merge is not None:
+        results = merge_results(json.loads((out_dir / "benchmarks.json").read_text(encoding="utf-8")),
+                                results, args.only, args.merge)
     md_path, json_path = write_report(results, out_dir)
     print(render_markdown(results))
     print(f"written: {md_path} and {json_path}")

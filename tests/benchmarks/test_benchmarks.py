@@ -118,7 +118,7 @@ def test_parallel_runs_threads_and_processes_and_finds_every_trial():
         ("threads", 1, 1),
         ("processes", 1, 1),
     ]
-    assert all(row["speedup"] == 1.0 for row in result["rows"])
+    assert all(row["speedup"] == 1.0 and row["trial_seconds"] > 0 for row in result["rows"])
 
 
 @pytest.mark.parametrize(
@@ -190,3 +190,13 @@ def test_grading_is_skipped_with_a_reason_while_the_parallel_path_is_missing(mon
     result = bench_grading(n_submissions=1, log=lambda _: None)
     assert "not available" in result["skipped"]
     assert "Not measured" in render_markdown({"machine": {}, "grading": result})
+
+
+def test_merge_replaces_only_the_remeasured_areas_and_says_why():
+    previous = _fake_results()
+    new = {"machine": {"date": "later"}, "load_before": [1.0, 1.0, 1.0], "load_after": [2.0, 2.0, 2.0],
+           "parallel": {"storage": "journal", "n_trials": 2, "objectives": {}, "rows": []}, "errors": {}}
+    merged = run.merge_results(previous, new, ["parallel"], "a fix")
+    assert merged["parallel"]["n_trials"] == 2 and merged["pruning"] == previous["pruning"]
+    assert merged["remeasured"]["parallel"]["reason"] == "a fix"
+    assert "## Re-measured areas" in render_markdown(merged)
