@@ -186,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if not names:
         print(f"nothing to grade: no submitted/<student>/<assignment>/*.ipynb in {course_dir}")
+        return 0
     for name in names:
         register_assignment(course_dir, name)
         autograde(course_dir, name)

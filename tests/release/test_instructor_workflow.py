@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import nbformat
 
 from course_grading.grade import main as grade_main
-from course_grading.grade import prepare_course, submitted_assignments
+from course_grading.grade import submitted_assignments
 from course_grading.release import REPO_ROOT, assignment_notebook
 from course_grading.submissions import (
     answer_cells,
@@ -23,7 +24,10 @@ ASSIGNMENT = "01_cross_validation"
 
 def test_grade_command_autogrades_writes_feedback_and_exports_csv(tmp_path: Path) -> None:
     notebook = assignment_notebook(ASSIGNMENT)
-    course = prepare_course(tmp_path / "course", [ASSIGNMENT])
+    # The instructor's layout: config and sources, no gradebook yet (make grade records the assignment).
+    course = tmp_path / "course"
+    shutil.copytree(REPO_ROOT / "solutions" / ASSIGNMENT, course / "solutions" / ASSIGNMENT)
+    shutil.copy2(REPO_ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
     release = REPO_ROOT / "exercises" / ASSIGNMENT / f"{notebook}.ipynb"
     source = nbformat.read(REPO_ROOT / "solutions" / ASSIGNMENT / f"{notebook}.ipynb", as_version=4)
     solution = cell_sources(source, answer_cells(source))
@@ -50,3 +54,4 @@ def test_grade_command_with_nothing_submitted(tmp_path: Path, capsys) -> None:
     (course / "nbgrader_config.py").write_text((REPO_ROOT / "nbgrader_config.py").read_text())
     assert grade_main(["--course-dir", str(course)]) == 0
     assert "nothing to grade" in capsys.readouterr().out
+    assert not (course / "grades.csv").exists()
