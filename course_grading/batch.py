@@ -269,10 +269,10 @@ def _grade_one(runner: _Runner, course_dir: Path, state: Path, template: Path, a
     from course_grading.submissions import graded_test_cells
 
     points = graded_test_cells(source)
+    incident = f"{problem}; scored 0" + (f" (last log line: {log_tail[0][:160]})" if log_tail else "")
     result = SubmissionResult(assignment, student, notebook, "failed", 0.0, float(sum(points.values())),
-                              cells={g: {"score": 0.0, "max_score": p, "reason": problem} for g, p in points.items()},
-                              incidents=[f"{problem}; scored 0" + (f" (last log line: {log_tail[0][:160]})" if log_tail else "")],
-                              fingerprint=fingerprint, seconds=time.perf_counter() - start)
+                              cells={g: {"score": 0.0, "max_score": p, "reason": incident} for g, p in points.items()},
+                              incidents=[incident], fingerprint=fingerprint, seconds=time.perf_counter() - start)
     # A failure is recorded for the export, but without a fingerprint-complete folder it is retried next run.
     done.mkdir(parents=True, exist_ok=True)
     from course_grading.isolation import write_rejection_feedback
@@ -483,6 +483,9 @@ def main(argv: list[str] | None = None) -> int:
         timeout = int(config.Execute.get("timeout", 120))
     limits = GradingLimits(cell_timeout=timeout, memory_bytes=int(args.memory_gib * 1024**3),
                            max_output_bytes=args.max_output_kib * 1024, sandbox=not args.no_sandbox)
+    unknown = sorted({a for a, _ in find_submissions(course_dir, args.assignment)} - set(assignments(course_dir)))
+    if unknown:
+        print(f"submitted/ has assignments with no source in {SOURCE_DIRECTORY}/ (not graded): {unknown}", file=sys.stderr)
     if not find_submissions(course_dir, args.assignment):
         print(f"nothing to grade: no submitted/<student>/<assignment>/ in {course_dir}")
         return 0

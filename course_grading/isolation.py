@@ -118,7 +118,11 @@ class SubmissionResult:
     @property
     def reasons(self) -> list[str]:
         """Incidents, then the reason of every test cell that lost points."""
-        lost = [f"{grade_id}: {cell['reason']}" for grade_id, cell in self.cells.items() if cell["score"] < cell["max_score"]]
+        lost = [
+            f"{grade_id}: {cell['reason']}"
+            for grade_id, cell in self.cells.items()
+            if cell["score"] < cell["max_score"] and cell["reason"] not in self.incidents
+        ]
         return list(self.incidents) + lost
 
     def to_json(self) -> str:
@@ -509,7 +513,7 @@ def grade_in_worker(work: Path, template: Path, submitted: Path, assignment: str
         result.status = "failed"
         result.incidents.append(f"nbgrader could not grade this submission ({last[:200]}); scored 0")
         for cell in result.cells.values():
-            cell["reason"] = "nbgrader could not grade the submission"
+            cell["reason"] = result.incidents[-1]
         write_rejection_feedback(feedback, result)
     else:
         graded_nb = nbformat.read(autograded, as_version=4)
