@@ -258,7 +258,7 @@ def render_markdown(results: dict) -> str:
     if remeasured:
         out.append("\n## Re-measured areas\n")
         out.append(
-            "These areas were measured again in a later run (after a fix) and replace the first run's "
+            "These areas were measured again in a later run (the last column says why) and replace the first run's "
             "figures; the rest of the page is from the first run.\n\n"
         )
         out.append(markdown_table(
