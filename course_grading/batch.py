@@ -146,8 +146,13 @@ def make_template(course_dir: Path, assignment: str, state: Path) -> Path:
         encoding="utf-8",
     )
     shutil.copytree(source, scratch / "source" / assignment)
-    nbgrader_command(scratch, "generate_assignment", assignment, "--force",
-                     f"--CourseDirectory.release_directory={scratch / 'release'}")
+    nbgrader_command(
+        scratch,
+        "generate_assignment",
+        assignment,
+        "--force",
+        f"--CourseDirectory.release_directory={scratch / 'release'}",
+    )
     stamp_tmp = scratch / "source.sha256"
     stamp_tmp.write_text(key)
     shutil.rmtree(template, ignore_errors=True)
@@ -197,8 +202,14 @@ class _Runner:
             with self.lock:
                 if self.stopping:
                     return None, "the grading run was interrupted"
-                process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=log.parent,
-                                           start_new_session=True)
+                process = subprocess.Popen(
+                    argv,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    cwd=log.parent,
+                    start_new_session=True,
+                )
                 self.processes.add(process)
             try:
                 return process.wait(timeout=timeout), ""
@@ -225,16 +236,47 @@ class _Runner:
             self._kill(process)
 
 
-def _grade_one(runner: _Runner, course_dir: Path, state: Path, template: Path, assignment: str, student: str,
-               notebook: str, course_id: str, limits: GradingLimits, fingerprint: str, n_code_cells: int) -> SubmissionResult:
+def _grade_one(
+    runner: _Runner,
+    course_dir: Path,
+    state: Path,
+    template: Path,
+    assignment: str,
+    student: str,
+    notebook: str,
+    course_id: str,
+    limits: GradingLimits,
+    fingerprint: str,
+    n_code_cells: int,
+) -> SubmissionResult:
     work = state / "work" / assignment / student
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    argv = [sys.executable, "-m", "course_grading.isolation", "--work", str(work / "grade"), "--template", str(template),
-            "--submitted", str(course_dir / "submitted" / student / assignment), "--assignment", assignment,
-            "--student", student, "--notebook", notebook, "--course-id", course_id,
-            "--limits", json.dumps(asdict(limits)), "--fingerprint", fingerprint,
-            "--memory", str(max(WORKER_MEMORY_BYTES, limits.memory_bytes + 2 * 1024**3))]
+    argv = [
+        sys.executable,
+        "-m",
+        "course_grading.isolation",
+        "--work",
+        str(work / "grade"),
+        "--template",
+        str(template),
+        "--submitted",
+        str(course_dir / "submitted" / student / assignment),
+        "--assignment",
+        assignment,
+        "--student",
+        student,
+        "--notebook",
+        notebook,
+        "--course-id",
+        course_id,
+        "--limits",
+        json.dumps(asdict(limits)),
+        "--fingerprint",
+        fingerprint,
+        "--memory",
+        str(max(WORKER_MEMORY_BYTES, limits.memory_bytes + 2 * 1024**3)),
+    ]
     env = ensure_scripts_on_path(dict(os.environ))
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
@@ -249,8 +291,10 @@ def _grade_one(runner: _Runner, course_dir: Path, state: Path, template: Path, a
         staging = done.with_name(f".{student}.tmp")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        for name, target in ((f"feedback/{notebook}.html", f"{notebook}.html"),
-                             (f"{notebook}.autograded.ipynb", f"{notebook}.ipynb")):
+        for name, target in (
+            (f"feedback/{notebook}.html", f"{notebook}.html"),
+            (f"{notebook}.autograded.ipynb", f"{notebook}.ipynb"),
+        ):
             if (work / "grade" / name).is_file():
                 shutil.copy(work / "grade" / name, staging / target)
         if result.status == "failed" and (work / "grade" / "nbgrader.log").is_file():  # for the instructor
@@ -264,15 +308,28 @@ def _grade_one(runner: _Runner, course_dir: Path, state: Path, template: Path, a
         raise KeyboardInterrupt
     if not problem:
         problem = f"the grader process ended with status {code} before writing a result"
-    log_tail = (work / "worker.log").read_text(errors="replace").strip().splitlines()[-1:] if (work / "worker.log").is_file() else []
+    log_tail = (
+        (work / "worker.log").read_text(errors="replace").strip().splitlines()[-1:]
+        if (work / "worker.log").is_file()
+        else []
+    )
     source = nbformat.read(template / "source" / assignment / f"{notebook}.ipynb", as_version=4)
     from course_grading.submissions import graded_test_cells
 
     points = graded_test_cells(source)
     incident = f"{problem}; scored 0" + (f" (last log line: {log_tail[0][:160]})" if log_tail else "")
-    result = SubmissionResult(assignment, student, notebook, "failed", 0.0, float(sum(points.values())),
-                              cells={g: {"score": 0.0, "max_score": p, "reason": incident} for g, p in points.items()},
-                              incidents=[incident], fingerprint=fingerprint, seconds=time.perf_counter() - start)
+    result = SubmissionResult(
+        assignment,
+        student,
+        notebook,
+        "failed",
+        0.0,
+        float(sum(points.values())),
+        cells={g: {"score": 0.0, "max_score": p, "reason": incident} for g, p in points.items()},
+        incidents=[incident],
+        fingerprint=fingerprint,
+        seconds=time.perf_counter() - start,
+    )
     # A failure is recorded for the export, but without a fingerprint-complete folder it is retried next run.
     done.mkdir(parents=True, exist_ok=True)
     from course_grading.isolation import write_rejection_feedback
@@ -316,7 +373,9 @@ def _write_reasons(path: Path, results: list[SubmissionResult]) -> None:
         writer = csv.writer(handle)
         writer.writerow(["assignment", "student", "score", "max_score", "status", "reasons"])
         for r in results:
-            writer.writerow([r.assignment, r.student, f"{r.score:g}", f"{r.max_score:g}", r.status, " | ".join(r.reasons)])
+            writer.writerow(
+                [r.assignment, r.student, f"{r.score:g}", f"{r.max_score:g}", r.status, " | ".join(r.reasons)]
+            )
 
 
 def grade_class(
@@ -367,7 +426,9 @@ def grade_class(
     if assignments_to_grade is not None:
         unknown = sorted(set(assignments_to_grade) - set(known))
         if unknown:
-            raise ValueError(f"assignments_to_grade has names with no source in {SOURCE_DIRECTORY}/: {unknown}")
+            raise ValueError(
+                f"assignments_to_grade has names with no source in {SOURCE_DIRECTORY}/: {unknown}"
+            )
     pairs = [(a, s) for a, s in find_submissions(course_dir, assignments_to_grade) if a in known]
     state = course_dir / STATE_DIRECTORY
     course_id = _course_id(course_dir)
@@ -377,7 +438,9 @@ def grade_class(
         templates[name] = make_template(course_dir, name, state)
         _register_in_course(course_dir, name, state, (templates[name] / "source.sha256").read_text())
         notebooks[name] = assignment_notebook(name, course_dir)
-        source_nb = nbformat.read(course_dir / SOURCE_DIRECTORY / name / f"{notebooks[name]}.ipynb", as_version=4)
+        source_nb = nbformat.read(
+            course_dir / SOURCE_DIRECTORY / name / f"{notebooks[name]}.ipynb", as_version=4
+        )
         n_cells[name] = sum(1 for cell in source_nb.cells if cell.cell_type == "code")
 
     report = ClassReport(jobs=jobs)
@@ -401,8 +464,20 @@ def grade_class(
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
         futures = {
-            (a, s): pool.submit(_grade_one, runner, course_dir, state, templates[a], a, s, notebooks[a], course_id,
-                                limits, fp, n_cells[a])
+            (a, s): pool.submit(
+                _grade_one,
+                runner,
+                course_dir,
+                state,
+                templates[a],
+                a,
+                s,
+                notebooks[a],
+                course_id,
+                limits,
+                fp,
+                n_cells[a],
+            )
             for a, s, fp in todo
         }
         for key, future in futures.items():
@@ -427,7 +502,9 @@ def grade_class(
 
 
 def dump_gradebook(course_dir: Path) -> list[tuple]:
-    """Return every (assignment, student, notebook, grade_id, auto_score, manual_score) of the gradebook, sorted.
+    """Return every grade of the gradebook, sorted.
+
+    Rows are (assignment, student, notebook, grade_id, auto_score, manual_score).
 
     Two gradebooks with the same dump hold the same grades (used to check idempotence).
     """
@@ -440,8 +517,16 @@ def dump_gradebook(course_dir: Path) -> list[tuple]:
             for submission in assignment.submissions:
                 for notebook in submission.notebooks:
                     for grade in notebook.grades:
-                        rows.append((assignment.name, submission.student.id, notebook.name, grade.name,
-                                     grade.auto_score, grade.manual_score))
+                        rows.append(
+                            (
+                                assignment.name,
+                                submission.student.id,
+                                notebook.name,
+                                grade.name,
+                                grade.auto_score,
+                                grade.manual_score,
+                            )
+                        )
     return sorted(rows, key=repr)
 
 
@@ -459,15 +544,23 @@ def serial_nbgrader_autograde(course_dir: Path, assignment: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     """Grade the class (see the module docstring); prints one line per submission and a summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--course-dir", type=Path, default=REPO_ROOT, help="course directory (default: the repository)")
+    parser.add_argument(
+        "--course-dir", type=Path, default=REPO_ROOT, help="course directory (default: the repository)"
+    )
     parser.add_argument("--assignment", action="append", help="grade only this assignment (repeatable)")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of cores)")
-    parser.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: Execute.timeout)")
+    parser.add_argument(
+        "--cell-timeout", type=int, default=None, help="seconds per cell (default: Execute.timeout)"
+    )
     parser.add_argument("--memory-gib", type=float, default=2.0, help="memory limit of each kernel in GiB")
     parser.add_argument("--max-output-kib", type=int, default=4096, help="output one cell may print, KiB")
-    parser.add_argument("--no-sandbox", action="store_true", help="do not apply the Landlock filesystem sandbox")
+    parser.add_argument(
+        "--no-sandbox", action="store_true", help="do not apply the Landlock filesystem sandbox"
+    )
     parser.add_argument("--force", action="store_true", help="regrade submissions whose result is up to date")
-    parser.add_argument("--regrade", action="append", metavar="STUDENT", help="regrade this student even if up to date")
+    parser.add_argument(
+        "--regrade", action="append", metavar="STUDENT", help="regrade this student even if up to date"
+    )
     args = parser.parse_args(argv)
 
     def interrupted(signum: int, frame: object) -> None:
@@ -481,21 +574,42 @@ def main(argv: list[str] | None = None) -> int:
 
         config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
         timeout = int(config.Execute.get("timeout", 120))
-    limits = GradingLimits(cell_timeout=timeout, memory_bytes=int(args.memory_gib * 1024**3),
-                           max_output_bytes=args.max_output_kib * 1024, sandbox=not args.no_sandbox)
-    unknown = sorted({a for a, _ in find_submissions(course_dir, args.assignment)} - set(assignments(course_dir)))
+    limits = GradingLimits(
+        cell_timeout=timeout,
+        memory_bytes=int(args.memory_gib * 1024**3),
+        max_output_bytes=args.max_output_kib * 1024,
+        sandbox=not args.no_sandbox,
+    )
+    unknown = sorted(
+        {a for a, _ in find_submissions(course_dir, args.assignment)} - set(assignments(course_dir))
+    )
     if unknown:
-        print(f"submitted/ has assignments with no source in {SOURCE_DIRECTORY}/ (not graded): {unknown}", file=sys.stderr)
+        print(
+            f"submitted/ has assignments with no source in {SOURCE_DIRECTORY}/ (not graded): {unknown}",
+            file=sys.stderr,
+        )
     if not find_submissions(course_dir, args.assignment):
         print(f"nothing to grade: no submitted/<student>/<assignment>/ in {course_dir}")
         return 0
-    report = grade_class(course_dir, assignments_to_grade=args.assignment, jobs=args.jobs, limits=limits, force=args.force,
-                         regrade=args.regrade)
+    report = grade_class(
+        course_dir,
+        assignments_to_grade=args.assignment,
+        jobs=args.jobs,
+        limits=limits,
+        force=args.force,
+        regrade=args.regrade,
+    )
     for r in report.results:
         reasons = "; ".join(r.reasons)
-        print(f"{r.assignment}/{r.student}: {r.score:g}/{r.max_score:g} {r.status}" + (f" - {reasons}" if reasons else ""))
-    print(f"{len(report.graded)} graded, {len(report.reused)} reused in {report.seconds:.2f} s with {report.jobs} jobs; "
-          f"grades.csv and {REASONS_CSV} written")
+        print(
+            f"{r.assignment}/{r.student}: {r.score:g}/{r.max_score:g} {r.status}"
+            + (f" - {reasons}" if reasons else "")
+        )
+    print(
+        f"{len(report.graded)} graded, {len(report.reused)} reused in {report.seconds:.2f} s "
+        f"with {report.jobs} jobs; "
+        f"grades.csv and {REASONS_CSV} written"
+    )
     return 0
 
 

@@ -148,7 +148,9 @@ def _meta(cell: NotebookNode) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def inspect_submission(folder: Path, notebook: str, source: NotebookNode) -> tuple[NotebookNode | None, list[str]]:
+def inspect_submission(
+    folder: Path, notebook: str, source: NotebookNode
+) -> tuple[NotebookNode | None, list[str]]:
     """Read a student's submitted folder and say what is wrong with it.
 
     Parameters
@@ -184,7 +186,9 @@ def inspect_submission(folder: Path, notebook: str, source: NotebookNode) -> tup
         nbformat.validate(nb)
     except Exception as error:  # noqa: BLE001 - any unreadable file is reported, not raised
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return None, incidents + [f"not a valid notebook ({type(error).__name__}: {first_line[:160]}); scored 0"]
+        return None, incidents + [
+            f"not a valid notebook ({type(error).__name__}: {first_line[:160]}); scored 0"
+        ]
 
     submitted = {_meta(cell).get("grade_id"): cell for cell in nb.cells if _meta(cell).get("grade_id")}
     for cell in source.cells:
@@ -199,7 +203,9 @@ def inspect_submission(folder: Path, notebook: str, source: NotebookNode) -> tup
             incidents.append(f"deleted {what} {grade_id}: restored from the source")
             continue
         if mine.cell_type != cell.cell_type:
-            incidents.append(f"changed cell type of {grade_id} ({cell.cell_type} -> {mine.cell_type}): restored")
+            incidents.append(
+                f"changed cell type of {grade_id} ({cell.cell_type} -> {mine.cell_type}): restored"
+            )
         elif meta.get("locked") and compute_checksum(mine) != _meta(mine).get("checksum"):
             incidents.append(f"edited {what} {grade_id}: restored from the source")
     return nb, incidents
@@ -231,7 +237,9 @@ class GuardedExecute(Execute):
     """
 
     incidents_file = Unicode("", help="where to write the incidents (JSON)").tag(config=True)
-    run_dir = Unicode("", help="working directory of the kernel (default: the notebook's folder)").tag(config=True)
+    run_dir = Unicode("", help="working directory of the kernel (default: the notebook's folder)").tag(
+        config=True
+    )
 
     def preprocess(self, nb: NotebookNode, resources: dict, km: Any = None) -> tuple[NotebookNode, dict]:
         self._incidents: list[str] = []
@@ -296,7 +304,10 @@ class GuardedExecute(Execute):
             expression = f"(__import__({GUARD_MODULE!r}), {expression})[1]"
         status, value = run_sync(self._hidden)(expression, 20.0)
         if status == "error":
-            self._note(f"tampering: the grader's guard could not run before {grade_id} ({value}); needs a manual check")
+            self._note(
+                f"tampering: the grader's guard could not run before {grade_id} ({value}); "
+                "needs a manual check"
+            )
         elif status == "ok" and name == "before_locked_cell" and value not in (None, "''", '""'):
             self._note(f"tampering: student code rebound {value.strip(chr(39))}; restored before {grade_id}")
 
@@ -315,7 +326,9 @@ class GuardedExecute(Execute):
             cell, resources = super().preprocess_cell(cell, resources, index)
         except CellTimeoutError:  # interrupted after the timeout, the kernel still never went idle
             cell.outputs = list(cell.get("outputs", [])) + [
-                _error_output("CellTimeoutError", f"the cell ran longer than {self.timeout} s and ignored the interrupt")
+                _error_output(
+                    "CellTimeoutError", f"the cell ran longer than {self.timeout} s and ignored the interrupt"
+                )
             ]
             run_sync(self.km.shutdown_kernel)(now=True)
             self._note(f"timeout: {grade_id} ran longer than {self.timeout} s and was interrupted")
@@ -336,7 +349,9 @@ class GuardedExecute(Execute):
             status, _ = run_sync(self._hidden)("1", 10.0)
             if status != "ok":
                 run_sync(self.km.shutdown_kernel)(now=True)
-                self._note(f"the kernel ignored the interrupt in {grade_id} and was stopped; later cells not run")
+                self._note(
+                    f"the kernel ignored the interrupt in {grade_id} and was stopped; later cells not run"
+                )
                 self._stopped = f"the kernel was stopped after a timeout in {grade_id}"
                 return cell, resources
         if any(out.ename.endswith("MemoryError") for out in errors):
@@ -346,8 +361,19 @@ class GuardedExecute(Execute):
             self._note(f"the sandbox denied a file access in {grade_id} ({denied[0].evalue[:160]})")
         if any(out.ename == "OutputLimitExceeded" for out in errors):
             self._note(f"output limit reached in {grade_id}: further output discarded")
-        handled = {"CellTimeoutError", "MemoryError", "PermissionError", "OutputLimitExceeded", "KeyboardInterrupt"}
-        if not locked and errors and errors[0].ename not in handled and not errors[0].ename.endswith("MemoryError"):
+        handled = {
+            "CellTimeoutError",
+            "MemoryError",
+            "PermissionError",
+            "OutputLimitExceeded",
+            "KeyboardInterrupt",
+        }
+        if (
+            not locked
+            and errors
+            and errors[0].ename not in handled
+            and not errors[0].ename.endswith("MemoryError")
+        ):
             evalue = re.sub(r"\x1b\[[0-9;]*m", "", str(errors[0].evalue)).strip().splitlines()
             self._note(f"error in {grade_id}: {errors[0].ename}: {evalue[0][:160] if evalue else ''}")
         if locked:
@@ -380,7 +406,8 @@ def write_rejection_feedback(path: Path, result: SubmissionResult) -> None:
     items = "".join(f"<li>{html.escape(text)}</li>" for text in result.reasons)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(result.assignment)}</title></head>"
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(result.assignment)}</title></head>"
         f"<body><h1>{html.escape(result.assignment)}: {result.score:g} / {result.max_score:g}</h1>"
         f"<h2>Grading notes</h2><ul>{items}</ul></body></html>\n",
         encoding="utf-8",
@@ -393,27 +420,53 @@ def write_rejection_feedback(path: Path, result: SubmissionResult) -> None:
 def _kernel_spec(work: Path, limits: GradingLimits) -> Path:
     sandbox = work / "sandbox"
     env = {}
-    for name, sub in (("HOME", "home"), ("IPYTHONDIR", "home/.ipython"), ("MPLCONFIGDIR", "home/.matplotlib"),
-                      ("TMPDIR", "tmp"), ("JOBLIB_TEMP_FOLDER", "tmp"), ("XDG_CACHE_HOME", "home/.cache"),
-                      ("XDG_CONFIG_HOME", "home/.config")):
+    for name, sub in (
+        ("HOME", "home"),
+        ("IPYTHONDIR", "home/.ipython"),
+        ("MPLCONFIGDIR", "home/.matplotlib"),
+        ("TMPDIR", "tmp"),
+        ("JOBLIB_TEMP_FOLDER", "tmp"),
+        ("XDG_CACHE_HOME", "home/.cache"),
+        ("XDG_CONFIG_HOME", "home/.config"),
+    ):
         (sandbox / sub).mkdir(parents=True, exist_ok=True)
         env[name] = str(sandbox / sub)
     # glibc reserves 64 MiB of address space per thread arena; with RLIMIT_AS that is memory wasted.
     env["MALLOC_ARENA_MAX"] = "2"
-    argv = [sys.executable, "-m", GUARD_MODULE, "--sandbox", str(sandbox), "--memory", str(limits.memory_bytes),
-            "--max-file", str(limits.max_file_bytes), "--max-output", str(limits.max_output_bytes)]
+    argv = [
+        sys.executable,
+        "-m",
+        GUARD_MODULE,
+        "--sandbox",
+        str(sandbox),
+        "--memory",
+        str(limits.memory_bytes),
+        "--max-file",
+        str(limits.max_file_bytes),
+        "--max-output",
+        str(limits.max_output_bytes),
+    ]
     argv += [] if limits.sandbox else ["--no-landlock"]
     spec_dir = work / "jupyter" / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
-    spec = {"argv": [*argv, "--", "-f", "{connection_file}"], "display_name": "Python 3 (graded)",
-            "language": "python", "env": env}
+    spec = {
+        "argv": [*argv, "--", "-f", "{connection_file}"],
+        "display_name": "Python 3 (graded)",
+        "language": "python",
+        "env": env,
+    }
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
     return work / "jupyter"
 
 
 def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput,
-                                        SaveAutoGrades)
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from traitlets.config import Config
 
@@ -432,13 +485,29 @@ def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
     c.GuardedExecute.incidents_file = str(work / INCIDENTS_FILE)
     c.GuardedExecute.run_dir = str(work / "sandbox" / "run")
     c.OverwriteCells.add_missing_cells = True
-    c.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                           SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    c.Autograde.autograde_preprocessors = [
+        GuardedExecute,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
     return c
 
 
-def grade_in_worker(work: Path, template: Path, submitted: Path, assignment: str, student: str, notebook: str,
-                    course_id: str, limits: GradingLimits, fingerprint: str = "") -> SubmissionResult:
+def grade_in_worker(
+    work: Path,
+    template: Path,
+    submitted: Path,
+    assignment: str,
+    student: str,
+    notebook: str,
+    course_id: str,
+    limits: GradingLimits,
+    fingerprint: str = "",
+) -> SubmissionResult:
     """Grade ``submitted`` (a student's assignment folder) inside ``work``; writes ``work/result.json``.
 
     Parameters
@@ -472,9 +541,16 @@ def grade_in_worker(work: Path, template: Path, submitted: Path, assignment: str
     from course_grading.submissions import graded_test_cells
 
     points = graded_test_cells(source)
-    result = SubmissionResult(assignment, student, notebook, "rejected", 0.0, float(sum(points.values())),
-                              cells={g: {"score": 0.0, "max_score": p, "reason": "not graded"} for g, p in points.items()},
-                              fingerprint=fingerprint)
+    result = SubmissionResult(
+        assignment,
+        student,
+        notebook,
+        "rejected",
+        0.0,
+        float(sum(points.values())),
+        cells={g: {"score": 0.0, "max_score": p, "reason": "not graded"} for g, p in points.items()},
+        fingerprint=fingerprint,
+    )
     nb, result.incidents = inspect_submission(submitted, notebook, source)
     feedback = work / "feedback" / f"{notebook}.html"
     if nb is None:
@@ -502,7 +578,9 @@ def grade_in_worker(work: Path, template: Path, submitted: Path, assignment: str
     autograde_start = time.perf_counter()
     outcome = api.autograde(assignment, student, force=True, create=True)
     result.phases["autograde"] = time.perf_counter() - autograde_start
-    (work / "nbgrader.log").write_text(f"{outcome.get('log', '')}\n{outcome.get('error', '')}", encoding="utf-8")
+    (work / "nbgrader.log").write_text(
+        f"{outcome.get('log', '')}\n{outcome.get('error', '')}", encoding="utf-8"
+    )
     incidents_path = work / INCIDENTS_FILE
     if incidents_path.is_file():
         result.incidents += json.loads(incidents_path.read_text(encoding="utf-8"))
@@ -524,8 +602,16 @@ def grade_in_worker(work: Path, template: Path, submitted: Path, assignment: str
                 if grade.name in result.cells:
                     score = float(grade.score)
                     cell = by_id.get(grade.name)
-                    reason = "" if score >= float(grade.max_score) else (_cell_reason(cell) if cell else "cell missing")
-                    result.cells[grade.name] = {"score": score, "max_score": float(grade.max_score), "reason": reason}
+                    reason = (
+                        ""
+                        if score >= float(grade.max_score)
+                        else (_cell_reason(cell) if cell else "cell missing")
+                    )
+                    result.cells[grade.name] = {
+                        "score": score,
+                        "max_score": float(grade.max_score),
+                        "reason": reason,
+                    }
         result.status = "graded"
         result.score = float(sum(cell["score"] for cell in result.cells.values()))
         if result.incidents:  # the student sees the notes at the top of the feedback
@@ -549,7 +635,9 @@ def grade_in_worker(work: Path, template: Path, submitted: Path, assignment: str
 
 def main(argv: list[str] | None = None) -> int:
     """Worker entry point: grade one submission (arguments: see ``--help``)."""
-    parser = argparse.ArgumentParser(description="Grade one submission in isolation (used by course_grading.batch)")
+    parser = argparse.ArgumentParser(
+        description="Grade one submission in isolation (used by course_grading.batch)"
+    )
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--template", type=Path, required=True)
     parser.add_argument("--submitted", type=Path, required=True)
@@ -566,8 +654,17 @@ def main(argv: list[str] | None = None) -> int:
     limits = GradingLimits(**json.loads(args.limits))
     with contextlib.suppress(AttributeError):
         asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
-    grade_in_worker(args.work, args.template, args.submitted, args.assignment, args.student, args.notebook,
-                    args.course_id, limits, args.fingerprint)
+    grade_in_worker(
+        args.work,
+        args.template,
+        args.submitted,
+        args.assignment,
+        args.student,
+        args.notebook,
+        args.course_id,
+        limits,
+        args.fingerprint,
+    )
     return 0
 
 

@@ -75,7 +75,9 @@ def landlock_abi() -> int:
     """Return the Landlock ABI version of the running kernel, 0 if Landlock is unavailable."""
     if not sys.platform.startswith("linux"):
         return 0
-    abi = _libc().syscall(_SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION))
+    abi = _libc().syscall(
+        _SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION)
+    )
     return max(int(abi), 0)
 
 
@@ -110,7 +112,9 @@ def apply_landlock(read_paths: list[Path], write_paths: list[Path]) -> int:
     libc = _libc()
     handled = _handled_rights(abi)
     attr = _RulesetAttr(handled)
-    ruleset = libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)), ctypes.c_uint32(0))
+    ruleset = libc.syscall(
+        _SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)), ctypes.c_uint32(0)
+    )
     if ruleset < 0:
         raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
     try:
@@ -122,7 +126,16 @@ def apply_landlock(read_paths: list[Path], write_paths: list[Path]) -> int:
                 try:
                     allowed = rights if os.path.isdir(path) else rights & _FILE_RIGHTS
                     rule = _PathBeneathAttr(allowed & handled, fd)
-                    if libc.syscall(_SYS_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH), ctypes.byref(rule), ctypes.c_uint32(0)) < 0:
+                    if (
+                        libc.syscall(
+                            _SYS_ADD_RULE,
+                            ctypes.c_int(ruleset),
+                            ctypes.c_int(_RULE_PATH_BENEATH),
+                            ctypes.byref(rule),
+                            ctypes.c_uint32(0),
+                        )
+                        < 0
+                    ):
                         raise OSError(ctypes.get_errno(), f"landlock_add_rule failed for {path}")
                 finally:
                     os.close(fd)
@@ -146,7 +159,12 @@ def _package_dirs(names: list[str]) -> list[Path]:
 
 def readable_paths() -> list[Path]:
     """The folders a grading kernel may read: Python, system folders, the course's helper packages."""
-    candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))]
+    candidates = [
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        os.path.dirname(os.path.realpath(sys.executable)),
+    ]
     candidates += ["/usr", "/lib", "/lib64", "/bin", "/etc", "/proc", "/sys", "/opt"]
     return [Path(p) for p in dict.fromkeys(candidates)] + _package_dirs(["course_utils", "course_grading"])
 
@@ -255,7 +273,11 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 def main(argv: list[str] | None = None) -> None:
     """Apply the limits and the sandbox to this process, then run an IPython kernel in it."""
     args, kernel_argv = _parse(sys.argv[1:] if argv is None else argv)
-    for limit, value in ((resource.RLIMIT_AS, args.memory), (resource.RLIMIT_FSIZE, args.max_file), (resource.RLIMIT_CORE, 0)):
+    for limit, value in (
+        (resource.RLIMIT_AS, args.memory),
+        (resource.RLIMIT_FSIZE, args.max_file),
+        (resource.RLIMIT_CORE, 0),
+    ):
         resource.setrlimit(limit, (value, value))
     sandbox = args.sandbox.resolve()
     if "-f" in kernel_argv:  # read the connection file before the sandbox hides its folder

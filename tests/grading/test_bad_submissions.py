@@ -59,21 +59,39 @@ class Expected:
 
 EXPECTED = {
     "syntax_error": Expected(8, r"error in stratified_cv_scores: SyntaxError", "SyntaxError"),
-    "endless_loop": Expected(8, rf"timeout: group_splits ran longer than {CELL_TIMEOUT} s", "ran longer than"),
-    "swallows_interrupt": Expected(2, r"ignored the interrupt in group_splits and was stopped", "ignored the interrupt"),
+    "endless_loop": Expected(
+        8, rf"timeout: group_splits ran longer than {CELL_TIMEOUT} s", "ran longer than"
+    ),
+    "swallows_interrupt": Expected(
+        2, r"ignored the interrupt in group_splits and was stopped", "ignored the interrupt"
+    ),
     "os_exit": Expected(6, r"kernel died in forecast_splits \(exit code 3\)", "exit code 3"),
     "segfault": Expected(8, r"kernel died in cv_summary \(killed by SIGSEGV\)", "SIGSEGV"),
     "memory_blowup": Expected(8, r"memory limit reached in group_leakage_gap \(MemoryError\)", "MemoryError"),
     "huge_output": Expected(10, r"output limit reached in stratified_cv_scores", "output limit reached"),
-    "edited_test": Expected(8, r"edited test cell stratified_cv_scores_visible: restored", "edited test cell"),
-    "monkeypatch": Expected(9, r"tampering: student code rebound builtins\.abs, numpy\.allclose", "numpy.allclose"),
-    "reads_hidden_tests": Expected(10, r"sandbox denied a file access in stratified_cv_scores", "sandbox denied"),
+    "edited_test": Expected(
+        8, r"edited test cell stratified_cv_scores_visible: restored", "edited test cell"
+    ),
+    "monkeypatch": Expected(
+        9, r"tampering: student code rebound builtins\.abs, numpy\.allclose", "numpy.allclose"
+    ),
+    "reads_hidden_tests": Expected(
+        10, r"sandbox denied a file access in stratified_cv_scores", "sandbox denied"
+    ),
     "writes_outside": Expected(10, r"sandbox denied a file access in cv_summary", "sandbox denied"),
-    "stderr_noise": Expected(8, r"wrote to stderr \(nbgrader scores that as a failure\): computing folds", "computing folds"),
+    "stderr_noise": Expected(
+        8, r"wrote to stderr \(nbgrader scores that as a failure\): computing folds", "computing folds"
+    ),
     "deleted_test": Expected(10, r"deleted test cell group_splits_hidden: restored", "deleted test cell"),
-    "changed_cell_type": Expected(10, r"changed cell type of stratified_cv_scores_hidden \(code -> markdown\)", "changed cell type"),
-    "renamed_notebook": Expected(10, r"renamed notebook: my_cross_validation\.ipynb was graded as", "renamed notebook"),
-    "missing_notebook": Expected(0, r"missing notebook: expected cross_validation\.ipynb, found no notebook", "missing notebook"),
+    "changed_cell_type": Expected(
+        10, r"changed cell type of stratified_cv_scores_hidden \(code -> markdown\)", "changed cell type"
+    ),
+    "renamed_notebook": Expected(
+        10, r"renamed notebook: my_cross_validation\.ipynb was graded as", "renamed notebook"
+    ),
+    "missing_notebook": Expected(
+        0, r"missing notebook: expected cross_validation\.ipynb, found no notebook", "missing notebook"
+    ),
     "invalid_json": Expected(0, r"not a valid notebook \(NotJSONError", "not a valid notebook"),
     "solution": Expected(10, r"^$", "cross_validation"),
     "untouched": Expected(0, r"NotImplementedError", "NotImplementedError"),
@@ -81,7 +99,11 @@ EXPECTED = {
 
 
 def tree_digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def write_class(course: Path) -> None:
@@ -97,7 +119,9 @@ def write_class(course: Path) -> None:
     submit("solution", solution)
     submit("untouched", {})
     for answer_set in load_answer_sets(BAD_DIR):
-        assert answer_set.name in EXPECTED, f"{answer_set.name}: add its expected score and reason to EXPECTED"
+        assert answer_set.name in EXPECTED, (
+            f"{answer_set.name}: add its expected score and reason to EXPECTED"
+        )
         answers = dict(solution) if answer_set.base == "solution" else {}
         for grade_id, text in answer_set.cells.items():
             answers[grade_id] = text.replace("@COURSE@", str(course)).replace("@REPO@", str(REPO_ROOT))
@@ -122,7 +146,9 @@ def write_class(course: Path) -> None:
     damaged("changed_cell_type", to_markdown)
     submit("renamed_notebook", solution, name="my_cross_validation")
     (course / "submitted" / "missing_notebook" / ASSIGNMENT).mkdir(parents=True)
-    (course / "submitted" / "missing_notebook" / ASSIGNMENT / "README.txt").write_text("uploaded the wrong file\n")
+    (course / "submitted" / "missing_notebook" / ASSIGNMENT / "README.txt").write_text(
+        "uploaded the wrong file\n"
+    )
     (course / "submitted" / "invalid_json" / ASSIGNMENT).mkdir(parents=True)
     (course / "submitted" / "invalid_json" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").write_text('{"cells": [ oops')
 
@@ -155,9 +181,13 @@ def test_bad_submission_is_graded_with_its_reason(bad_class: BadClass, kind: str
     total = sum(cell.score for cell in scores.values())
     assert total == expected.score, f"{kind}: {total} points, expected {expected.score}; {row['reasons']}"
     assert float(row["score"]) == expected.score and float(row["max_score"]) == 10
-    assert re.search(expected.reason, row["reasons"]), f"{kind}: reason {expected.reason!r} not in {row['reasons']!r}"
+    assert re.search(expected.reason, row["reasons"]), (
+        f"{kind}: reason {expected.reason!r} not in {row['reasons']!r}"
+    )
     feedback = bad_class.course / "feedback" / kind / ASSIGNMENT / f"{NOTEBOOK}.html"
-    assert expected.feedback in feedback.read_text(encoding="utf-8"), f"{kind}: {expected.feedback!r} not in the feedback"
+    assert expected.feedback in feedback.read_text(encoding="utf-8"), (
+        f"{kind}: {expected.feedback!r} not in the feedback"
+    )
 
 
 @pytest.mark.parametrize("kind", sorted(s.name for s in load_answer_sets(BAD_DIR)))
@@ -185,8 +215,13 @@ def test_nothing_outside_a_submission_was_touched(bad_class: BadClass) -> None:
 
 
 def test_the_sandbox_hid_the_hidden_tests(bad_class: BadClass) -> None:
-    nb = nbformat.read(bad_class.course / "autograded" / "reads_hidden_tests" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "stratified_cv_scores")
+    nb = nbformat.read(
+        bad_class.course / "autograded" / "reads_hidden_tests" / ASSIGNMENT / f"{NOTEBOOK}.ipynb",
+        as_version=4,
+    )
+    cell = next(
+        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "stratified_cv_scores"
+    )
     text = "".join(out.get("text", "") for out in cell.outputs if out.output_type == "stream")
     assert "notebooks in reach: []" in text and "LEAKED" not in text
     assert text.count("blocked: PermissionError") == 2, text
@@ -216,12 +251,15 @@ def test_landlock_blocks_reads_and_writes_outside_the_sandbox(tmp_path: Path) ->
         f"Path({str(sandbox / 'ok.txt')!r}).write_text('fine')\n"
         "for action in ('read', 'write'):\n"
         "    try:\n"
-        f"        Path({str(secret)!r}).read_text() if action == 'read' else Path({str(secret)!r}).write_text('x')\n"
+        f"        secret = Path({str(secret)!r})\n"
+        "        secret.read_text() if action == 'read' else secret.write_text('x')\n"
         "        print(action, 'allowed')\n"
         "    except PermissionError:\n"
         "        print(action, 'denied')\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    )
     assert out.stdout.split("\n")[:2] == ["read denied", "write denied"], out.stdout + out.stderr
     assert (sandbox / "ok.txt").read_text() == "fine" and secret.read_text() == "hidden tests"
 

@@ -70,9 +70,21 @@ def test_interrupted_run_resumes_and_regrading_is_idempotent(tmp_path: Path) -> 
     # 1. A run killed (SIGKILL, no clean-up) once its first submissions are graded.
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "course_grading.batch", "--course-dir", str(course), "--jobs", "1",
-         "--cell-timeout", str(LIMITS.cell_timeout)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "course_grading.batch",
+            "--course-dir",
+            str(course),
+            "--jobs",
+            "1",
+            "--cell-timeout",
+            str(LIMITS.cell_timeout),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 300
     while len(results_done(course)) < 1 and process.poll() is None and time.monotonic() < deadline:
@@ -80,12 +92,16 @@ def test_interrupted_run_resumes_and_regrading_is_idempotent(tmp_path: Path) -> 
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     done_before = {path.parent.name: path.stat().st_mtime_ns for path in results_done(course)}
-    assert 1 <= len(done_before) < N_STUDENTS, f"the run should be killed half-way, finished {sorted(done_before)}"
+    assert 1 <= len(done_before) < N_STUDENTS, (
+        f"the run should be killed half-way, finished {sorted(done_before)}"
+    )
 
     # 2. The next run grades only the rest; the finished results are reused untouched.
     report = grade_class(course, jobs=2, limits=LIMITS)
     assert sorted(report.reused) == sorted(f"{ASSIGNMENT}/{s}" for s in done_before)
-    assert sorted(report.graded) == sorted(f"{ASSIGNMENT}/{s.student}" for s in students if s.student not in done_before)
+    assert sorted(report.graded) == sorted(
+        f"{ASSIGNMENT}/{s.student}" for s in students if s.student not in done_before
+    )
     for path in results_done(course):
         if path.parent.name in done_before:
             assert path.stat().st_mtime_ns == done_before[path.parent.name]
@@ -96,7 +112,11 @@ def test_interrupted_run_resumes_and_regrading_is_idempotent(tmp_path: Path) -> 
     assert set(scores) == {s.student for s in students}
     for student in students:
         lost = {grade_id for grade_id, cell in scores[student.student].items() if not cell.full}
-        if student.kind == "solution" or answer_sets.get(student.kind, None) and answer_sets[student.kind].kind == "correct":
+        if (
+            student.kind == "solution"
+            or answer_sets.get(student.kind, None)
+            and answer_sets[student.kind].kind == "correct"
+        ):
             assert not lost, f"{student}: lost {lost}"
         elif student.kind == "untouched":
             assert all(cell.score == 0 for cell in scores[student.student].values())
