@@ -65,8 +65,10 @@ test: $(INSTALLED) system-packages
 release: $(INSTALLED)
 	$(BIN)/python -m course_grading.release
 
+# Robust, parallel autograding of submitted/ (real nbgrader in one sandboxed
+# worker per submission); `python -m course_grading.batch --help` for options.
 grade: $(INSTALLED)
-	$(BIN)/python -m course_grading.grade
+	$(BIN)/python -m course_grading.batch
 
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.run $(if $(QUICK),--quick,)

@@ -1,4 +1,4 @@
-"""`make grade` (python -m course_grading.grade) on a throw-away course: autograde, feedback, CSV."""
+"""The plain nbgrader sequence (python -m course_grading.grade) on a throw-away course: autograde, feedback, CSV."""
 
 from __future__ import annotations
 
