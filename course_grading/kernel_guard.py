@@ -20,7 +20,7 @@ the objects that the instructor's cells bind (``np``, ``cross_validate``, data, 
 and the attributes of ``builtins``, ``numpy``, ``numpy.testing``, ``math`` and the scikit-learn
 modules the tests use are recorded when first seen, and restored before each locked cell if
 student code rebound them. The guard lives in the same process as the student's code, so a
-student who reads this module can defeat it; see docs/readme_parts/robust_grading.md.
+student who reads this module can defeat it; see the README, "Grading a class: what is protected".
 """
 
 from __future__ import annotations
