@@ -31,12 +31,14 @@ import resource
 import shutil
 import signal
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
+import psutil
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat import NotebookNode
@@ -633,6 +635,27 @@ def grade_in_worker(
     return result
 
 
+def stop_when_orphaned(poll_seconds: float = 0.2) -> threading.Thread:
+    """Start a daemon thread that ends this worker, its kernel included, once its parent is gone.
+
+    Workers run in their own session, so a batch killed with SIGKILL (no clean-up) would
+    leave them grading on; the next run would then race with them over the same folders.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
+        os._exit(1)
+
+    thread = threading.Thread(target=watch, name="stop-when-orphaned", daemon=True)
+    thread.start()
+    return thread
+
+
 def main(argv: list[str] | None = None) -> int:
     """Worker entry point: grade one submission (arguments: see ``--help``)."""
     parser = argparse.ArgumentParser(
@@ -649,6 +672,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fingerprint", default="")
     parser.add_argument("--memory", type=int, default=0, help="RLIMIT_AS of this worker in bytes (0: none)")
     args = parser.parse_args(argv)
+    stop_when_orphaned()
     if args.memory:  # the grader's own limit (the kernel sets a lower one for itself)
         resource.setrlimit(resource.RLIMIT_AS, (args.memory, args.memory))
     limits = GradingLimits(**json.loads(args.limits))
