@@ -276,6 +276,8 @@ def _grade_one(
         fingerprint,
         "--memory",
         str(max(WORKER_MEMORY_BYTES, limits.memory_bytes + 2 * 1024**3)),
+        "--parent-pid",
+        str(os.getpid()),
     ]
     env = ensure_scripts_on_path(dict(os.environ))
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):

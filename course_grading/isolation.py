@@ -635,21 +635,31 @@ def grade_in_worker(
     return result
 
 
-def stop_when_orphaned(poll_seconds: float = 0.2) -> threading.Thread:
-    """Start a daemon thread that ends this worker, its kernel included, once its parent is gone.
+def stop_when_orphaned(parent_pid: int, poll_seconds: float = 0.2) -> threading.Thread:
+    """End this worker, its kernel included, as soon as ``parent_pid`` is no longer its parent.
 
     Workers run in their own session, so a batch killed with SIGKILL (no clean-up) would
-    leave them grading on; the next run would then race with them over the same folders.
+    leave them grading on, and the next run would race them over the same folders. The
+    check runs once at once (a worker may still have been importing when its batch died)
+    and then in a daemon thread.
     """
-    parent = os.getppid()
 
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(poll_seconds)
+    def orphaned() -> bool:
+        return os.getppid() != parent_pid
+
+    def stop() -> None:
         for child in psutil.Process().children(recursive=True):
             with contextlib.suppress(psutil.NoSuchProcess):
                 child.kill()
         os._exit(1)
+
+    if orphaned():
+        stop()
+
+    def watch() -> None:
+        while not orphaned():
+            time.sleep(poll_seconds)
+        stop()
 
     thread = threading.Thread(target=watch, name="stop-when-orphaned", daemon=True)
     thread.start()
@@ -671,8 +681,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limits", required=True, help="GradingLimits as JSON")
     parser.add_argument("--fingerprint", default="")
     parser.add_argument("--memory", type=int, default=0, help="RLIMIT_AS of this worker in bytes (0: none)")
+    parser.add_argument("--parent-pid", type=int, default=None, help="stop when this process is gone")
     args = parser.parse_args(argv)
-    stop_when_orphaned()
+    stop_when_orphaned(args.parent_pid if args.parent_pid is not None else os.getppid())
     if args.memory:  # the grader's own limit (the kernel sets a lower one for itself)
         resource.setrlimit(resource.RLIMIT_AS, (args.memory, args.memory))
     limits = GradingLimits(**json.loads(args.limits))
