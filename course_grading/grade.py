@@ -37,6 +37,7 @@ __all__ = [
     "autograde",
     "export_grades",
     "generate_feedback",
+    "new_course",
     "prepare_course",
     "read_scores",
     "register_assignment",
@@ -56,6 +57,18 @@ class CellScore:
     def full(self) -> bool:
         """True if the cell got all its points."""
         return self.score == self.max_score
+
+
+def new_course(dest: Path, names: list[str], *, source_root: Path = REPO_ROOT) -> Path:
+    """Make an empty course in ``dest``: the repository's nbgrader_config.py and ``solutions/<name>``."""
+    dest = Path(dest)
+    if dest.exists() and any(dest.iterdir()):
+        raise FileExistsError(f"dest {dest} must be empty or missing")
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(Path(source_root) / "nbgrader_config.py", dest / "nbgrader_config.py")
+    for name in names:
+        shutil.copytree(Path(source_root) / SOURCE_DIRECTORY / name, dest / SOURCE_DIRECTORY / name)
+    return dest
 
 
 def prepare_course(dest: Path, names: Iterable[str], *, source_root: Path = REPO_ROOT) -> Path:
@@ -79,17 +92,11 @@ def prepare_course(dest: Path, names: Iterable[str], *, source_root: Path = REPO
     Path
         ``dest``.
     """
-    dest = Path(dest)
     names = list(names)
-    if dest.exists() and any(dest.iterdir()):
-        raise FileExistsError(f"dest {dest} must be empty or missing")
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(Path(source_root) / "nbgrader_config.py", dest / "nbgrader_config.py")
-    for name in names:
-        shutil.copytree(Path(source_root) / SOURCE_DIRECTORY / name, dest / SOURCE_DIRECTORY / name)
+    new_course(dest, names, source_root=Path(source_root))
     for name in names:
         generate_assignment(dest, name)
-    return dest
+    return Path(dest)
 
 
 def register_assignment(course_dir: Path, assignment: str) -> None:

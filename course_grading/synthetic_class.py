@@ -15,12 +15,12 @@ The grading tests (tests/grading/test_class_grading.py) and ``make bench`` (seri
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
+from course_grading.grade import new_course
 from course_grading.release import REPO_ROOT, SOURCE_DIRECTORY, assignment_notebook
 from course_grading.submissions import (
     answer_cells,
@@ -43,18 +43,6 @@ class SyntheticStudent:
     student: str
     assignment: str
     kind: str  # "solution", "untouched", an answer file's name, or one of BROKEN_KINDS
-
-
-def new_course(dest: Path, names: list[str], *, source_root: Path = REPO_ROOT) -> Path:
-    """Make an empty course in ``dest``: the repository's nbgrader_config.py and ``solutions/<name>``."""
-    dest = Path(dest)
-    if dest.exists() and any(dest.iterdir()):
-        raise FileExistsError(f"dest {dest} must be empty or missing")
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(Path(source_root) / "nbgrader_config.py", dest / "nbgrader_config.py")
-    for name in names:
-        shutil.copytree(Path(source_root) / SOURCE_DIRECTORY / name, dest / SOURCE_DIRECTORY / name)
-    return dest
 
 
 def _kinds(assignment: str) -> list[str]:
