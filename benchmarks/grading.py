@@ -3,76 +3,38 @@
 Two throw-away course directories get the very same submissions:
 
 - *serial*: :func:`course_grading.batch.serial_nbgrader_autograde`, one plain
-  ``nbgrader autograde --force`` over the class, one student after the other;
+  ``nbgrader autograde --force`` over the class, one student after the other, then
+  ``nbgrader generate_feedback`` timed apart, since the parallel path writes feedback too;
 - *parallel*: :func:`course_grading.batch.grade_class` (one isolated worker per
   submission, ``jobs`` at a time, merged into the gradebook), ``force=True``
   so nothing is reused, without the CSV export.
 
 The class comes from :func:`course_grading.synthetic_class.make_class` (solutions,
-untouched releases, every answer file of the grading tests and broken
-submissions, dealt in turn); if that module is missing, it is built from the
-grading tests' answer files
-(``tests/grading/answers/<assignment>/``, plus the instructor's solution),
-cycled until the class has ``n_submissions`` students, with
-:func:`course_grading.submissions.make_submission` and
-:func:`course_grading.submissions.write_submission`. Both paths' total scores
-are compared per student, so a fast but wrong path shows.
+untouched releases, every answer file of the grading tests and broken submissions,
+dealt in turn). Both paths' total scores are compared per student, so a fast but
+wrong path shows.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-import nbformat
-
-from benchmarks import REPO_ROOT
+from course_grading import synthetic_class
+from course_grading.batch import grade_class, serial_nbgrader_autograde
+from course_grading.grade import generate_feedback, prepare_course, read_scores
+from course_grading.release import assignment_notebook
 from course_utils._validation import check_int
 
 #: The assignment graded by default: the shortest to execute.
 DEFAULT_ASSIGNMENT = "01_cross_validation"
 
 
-def _answer_set_class(course_dir: Path, assignment: str, n_submissions: int) -> list[str]:
-    """Write ``n_submissions`` submissions cycling the solution and the tests' answer sets."""
-    from course_grading.release import assignment_notebook
-    from course_grading.submissions import (
-        answer_cells,
-        cell_sources,
-        load_answer_sets,
-        make_submission,
-        write_submission,
-    )
-
-    notebook = assignment_notebook(assignment, course_dir)
-    release = course_dir / "exercises" / assignment / f"{notebook}.ipynb"
-    if not release.is_file():  # prepare_course releases into the course; else take the repository's
-        release = REPO_ROOT / "exercises" / assignment / f"{notebook}.ipynb"
-    source = nbformat.read(course_dir / "solutions" / assignment / f"{notebook}.ipynb", as_version=4)
-    solution = cell_sources(source, answer_cells(source))
-    variants: list[tuple[str, dict[str, str]]] = [("solution", solution)]
-    answers_dir = REPO_ROOT / "tests" / "grading" / "answers" / assignment
-    if answers_dir.is_dir():
-        for answer_set in load_answer_sets(answers_dir):
-            answers = dict(solution) if answer_set.base == "solution" else {}
-            answers.update(answer_set.cells)
-            variants.append((answer_set.name, answers))
-    students = []
-    for i in range(n_submissions):
-        name, answers = variants[i % len(variants)]
-        student = f"s{i:03d}-{name}"
-        write_submission(course_dir, student, assignment, make_submission(release, answers), notebook)
-        students.append(student)
-    return students
-
-
 def make_class(course_dir: Path, assignment: str, n_submissions: int) -> tuple[list[str], str]:
     """Write a synthetic class into ``course_dir/submitted``.
-
-    Uses :func:`course_grading.synthetic_class.make_class` when it is there, else cycles the
-    solution and the grading tests' answer files.
 
     Parameters
     ----------
@@ -89,10 +51,6 @@ def make_class(course_dir: Path, assignment: str, n_submissions: int) -> tuple[l
         The student ids and a sentence saying what the class holds.
     """
     n_submissions = check_int("n_submissions", n_submissions, minimum=1)
-    try:
-        from course_grading import synthetic_class
-    except ImportError:
-        return _answer_set_class(course_dir, assignment, n_submissions), "answer files of tests/grading (cycled)"
     students = synthetic_class.make_class(course_dir, [assignment], n_submissions)
     kinds: dict[str, int] = {}
     for student in students:
@@ -107,15 +65,16 @@ def make_class(course_dir: Path, assignment: str, n_submissions: int) -> tuple[l
 
 
 def _serial_scores(course_dir: Path, assignment: str) -> dict[str, float]:
-    from course_grading.grade import read_scores
-    from course_grading.release import assignment_notebook
-
     scores = read_scores(course_dir, assignment, assignment_notebook(assignment, course_dir))
     return {student: sum(cell.score for cell in cells.values()) for student, cells in scores.items()}
 
 
 def _throughput(seconds: float, n: int) -> dict[str, float]:
     return {"seconds": seconds, "per_submission": seconds / n, "per_minute": 60.0 * n / seconds}
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
 
 
 def bench_grading(
@@ -141,19 +100,15 @@ def bench_grading(
     Returns
     -------
     dict
-        ``submissions``, ``assignment``, ``class_source``, ``serial`` and ``parallel``
-        (``seconds``, ``per_submission``, ``per_minute``, ``graded``), ``ratio`` (parallel
-        submissions per minute / serial), ``scores_agree`` (students with the same total
-        score on both paths) and ``jobs``; or ``{"skipped": reason}`` when the parallel path
-        is not available.
+        ``submissions``, ``assignment``, ``class_source``, ``jobs``; ``serial`` (autograde
+        alone), ``serial_with_feedback`` (autograde then generate_feedback: the outputs the
+        parallel path writes) and ``parallel``, each with ``seconds``, ``per_submission``,
+        ``per_minute``; ``ratio`` (parallel submissions per minute / serial autograde),
+        ``ratio_same_outputs`` (against ``serial_with_feedback``), ``scores_agree`` (students
+        with the same total score on both paths) and ``worker_phases`` (mean seconds per
+        graded submission inside a worker).
     """
     n_submissions = check_int("n_submissions", n_submissions, minimum=1)
-    try:
-        from course_grading.batch import grade_class, serial_nbgrader_autograde
-    except ImportError as exc:
-        return {"skipped": f"the parallel grading path (course_grading.batch) is not available: {exc}"}
-    from course_grading.grade import prepare_course
-
     jobs = (os.cpu_count() or 1) if jobs is None else check_int("jobs", jobs, minimum=1)
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         serial_dir = prepare_course(Path(tmp) / "serial", [assignment])
@@ -163,16 +118,29 @@ def bench_grading(
         log(f"  serial nbgrader autograde of {n_submissions} submissions ...")
         serial_seconds = serial_nbgrader_autograde(serial_dir, assignment)
         serial_scores = _serial_scores(serial_dir, assignment)
-        log(f"  serial: {serial_seconds:.2f} s; parallel path with {jobs} jobs ...")
+        feedback_start = time.perf_counter()
+        generate_feedback(serial_dir, assignment)
+        feedback_seconds = time.perf_counter() - feedback_start
+        log(f"  serial: {serial_seconds:.2f} s, feedback {feedback_seconds:.2f} s; parallel path, {jobs} jobs ...")
         report = grade_class(parallel_dir, assignments_to_grade=[assignment], jobs=jobs, force=True, export=False)
         parallel_seconds = report.seconds
         parallel_scores = {result.student: result.score for result in report.results}
         log(f"  parallel: {parallel_seconds:.2f} s")
     serial = {**_throughput(serial_seconds, n_submissions), "graded": len(serial_scores)}
+    serial_with_feedback = _throughput(serial_seconds + feedback_seconds, n_submissions)
     parallel = {
         **_throughput(parallel_seconds, n_submissions),
         "graded": len(parallel_scores),
         "workers_seconds": report.grading_seconds,
+    }
+    graded = [result for result in report.results if result.status == "graded"]
+    worker_phases = {
+        "submissions": len(graded),
+        "inside_worker": _mean([result.seconds for result in graded]),
+        "autograde": _mean([result.phases.get("autograde", 0.0) for result in graded]),
+        "feedback": _mean([result.phases.get("feedback", 0.0) for result in graded]),
+        # the pool's wall clock times its workers, spread over the submissions they graded
+        "per_worker_slot": report.grading_seconds * jobs / max(1, len(report.graded)),
     }
     agree = sum(
         student in serial_scores
@@ -187,14 +155,20 @@ def bench_grading(
         "jobs": jobs,
         "parallel_label": f"parallel path (`course_grading.batch.grade_class`, {jobs} jobs)",
         "serial": serial,
+        "serial_with_feedback": serial_with_feedback,
         "parallel": parallel,
         "ratio": parallel["per_minute"] / serial["per_minute"],
+        "ratio_same_outputs": parallel["per_minute"] / serial_with_feedback["per_minute"],
         "scores_agree": agree,
+        "worker_phases": worker_phases,
         "notes": (
             f"Class: {class_source}. Of the students both paths graded, {agree} of {n_submissions} got the "
             f"same total score on both (serial graded {serial['graded']}, parallel {parallel['graded']}). "
-            "The parallel "
-            "path's seconds include its per-assignment template and the merge into the gradebook; its "
-            f"workers alone took {report.grading_seconds:.2f} s."
+            "The parallel path's seconds include its per-assignment template and the merge into the "
+            f"gradebook; its workers alone took {report.grading_seconds:.2f} s. Per graded submission, "
+            f"a worker spent {worker_phases['inside_worker']:.2f} s after its imports "
+            f"(autograde {worker_phases['autograde']:.2f} s, feedback {worker_phases['feedback']:.2f} s) "
+            f"and occupied a worker slot for {worker_phases['per_worker_slot']:.2f} s in all "
+            "(process start, imports, exit and copies included)."
         ),
     }

@@ -80,6 +80,12 @@ def _headline_rows(results: dict) -> list[list[str]]:
             f"{grading['submissions']} submissions: {grading['serial']['per_minute']:.1f} vs "
             f"{grading['parallel']['per_minute']:.1f} per minute",
         ])
+        rows.append([
+            "grading: parallel path / serial autograde + `generate_feedback` (the same outputs)",
+            fmt_ratio(grading["ratio_same_outputs"]),
+            f"{grading['serial_with_feedback']['per_minute']:.1f} vs "
+            f"{grading['parallel']['per_minute']:.1f} per minute",
+        ])
     pruning = results.get("pruning") or {}
     kept = [row for row in pruning.get("rows", []) if row["pruner"] != "none" and row["quality_kept"]]
     if kept:
@@ -188,23 +194,26 @@ def render_markdown(results: dict) -> str:
     grading = results.get("grading")
     if grading:
         out.append("\n## Grading\n")
-        if grading.get("skipped"):
-            out.append(f"Not measured: {grading['skipped']}\n")
-        else:
-            out.append(
-                f"The same synthetic class of {grading['submissions']} submissions "
-                f"({grading.get('assignment', '?')}) graded twice.\n\n"
-            )
-            out.append(markdown_table(
-                ["path", "seconds", "seconds per submission", "submissions per minute"],
-                [[name, fmt_seconds(grading[key]["seconds"]), fmt_seconds(grading[key]["per_submission"]),
-                  f"{grading[key]['per_minute']:.1f}"]
-                 for key, name in (("serial", "serial `nbgrader autograde`"),
-                                   ("parallel", grading.get("parallel_label", "parallel path")))],
-            ))
-            out.append(f"\nRatio (parallel throughput / serial): **{fmt_ratio(grading['ratio'])}**.\n")
-            if grading.get("notes"):
-                out.append(f"\n{grading['notes']}\n")
+        out.append(
+            f"The same synthetic class of {grading['submissions']} submissions "
+            f"({grading['assignment']}) graded by both paths.\n\n"
+        )
+        paths = (
+            ("serial", "serial `nbgrader autograde`"),
+            ("serial_with_feedback", "serial `nbgrader autograde`, then `generate_feedback`"),
+            ("parallel", grading["parallel_label"]),
+        )
+        out.append(markdown_table(
+            ["path", "seconds", "seconds per submission", "submissions per minute"],
+            [[name, fmt_seconds(grading[key]["seconds"]), fmt_seconds(grading[key]["per_submission"]),
+              f"{grading[key]['per_minute']:.1f}"] for key, name in paths],
+        ))
+        out.append(
+            f"\nRatio (parallel throughput / serial): **{fmt_ratio(grading['ratio'])}** against autograde "
+            f"alone, **{fmt_ratio(grading['ratio_same_outputs'])}** against autograde and feedback, the "
+            "outputs the parallel path writes.\n"
+        )
+        out.append(f"\n{grading['notes']}\n")
 
     pruning = results.get("pruning")
     if pruning:

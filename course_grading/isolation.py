@@ -1,7 +1,8 @@
 """Grade ONE submission in isolation, so that nothing it does reaches another grade.
 
-Each submission is graded by its own worker process (``python -m course_grading.isolation``,
-started by :mod:`course_grading.batch`) in its own folder ``<work>/``:
+Each submission is graded by its own worker process (forked by :mod:`course_grading.batch`
+through :func:`run_forked_worker`; ``python -m course_grading.isolation`` grades one by hand)
+in its own folder ``<work>/``:
 
 - ``<work>/course``: a private nbgrader course (the assignment's source and a gradebook
   copied from a template), where real nbgrader ``autograde`` and ``generate_feedback`` run;
@@ -37,6 +38,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+# nbformat imports jsonschema, whose format checkers import rfc3987_syntax when it is installed
+# (Jupyter installs it): that compiles some 35 Lark grammars, 1.5 s in every worker process, for
+# the "iri" string format that no notebook schema uses. Marked missing, jsonschema skips it.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
 import nbformat
 import psutil
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -53,6 +59,8 @@ __all__ = [
     "grade_in_worker",
     "inspect_submission",
     "main",
+    "run_forked_worker",
+    "stop_when_batch_is_gone",
 ]
 
 RESULT_FILE = "result.json"
@@ -635,17 +643,26 @@ def grade_in_worker(
     return result
 
 
-def stop_when_orphaned(parent_pid: int, poll_seconds: float = 0.2) -> threading.Thread:
-    """End this worker, its kernel included, as soon as ``parent_pid`` is no longer its parent.
+def stop_when_batch_is_gone(batch_pid: int, poll_seconds: float = 0.2) -> threading.Thread:
+    """End this worker, its kernel included, as soon as the batch process ``batch_pid`` is gone.
 
     Workers run in their own session, so a batch killed with SIGKILL (no clean-up) would
     leave them grading on, and the next run would race them over the same folders. The
-    check runs once at once (a worker may still have been importing when its batch died)
-    and then in a daemon thread.
+    batch is recognised by pid and start time (a reused pid is another process); a zombie
+    counts as gone. The check runs once at once (the batch may have died while this worker
+    was starting) and then in a daemon thread.
     """
+    try:
+        batch = psutil.Process(batch_pid)
+    except psutil.NoSuchProcess:
+        batch = None
 
-    def orphaned() -> bool:
-        return os.getppid() != parent_pid
+    def gone() -> bool:
+        if batch is None or not batch.is_running():
+            return True
+        with contextlib.suppress(psutil.NoSuchProcess):
+            return batch.status() == psutil.STATUS_ZOMBIE
+        return True
 
     def stop() -> None:
         for child in psutil.Process().children(recursive=True):
@@ -653,17 +670,37 @@ def stop_when_orphaned(parent_pid: int, poll_seconds: float = 0.2) -> threading.
                 child.kill()
         os._exit(1)
 
-    if orphaned():
+    if gone():
         stop()
 
     def watch() -> None:
-        while not orphaned():
+        while not gone():
             time.sleep(poll_seconds)
         stop()
 
-    thread = threading.Thread(target=watch, name="stop-when-orphaned", daemon=True)
+    thread = threading.Thread(target=watch, name="stop-when-batch-is-gone", daemon=True)
     thread.start()
     return thread
+
+
+def run_forked_worker(argv: list[str], log: str, env: dict[str, str]) -> None:
+    """Run :func:`main` in a process forked by :mod:`course_grading.batch`, as if started anew.
+
+    The batch forks its workers from a server that has imported nbgrader once (a fresh
+    ``python -m course_grading.isolation`` spends 1.6 s importing), so this puts the
+    child where a new process would be: its own session (the batch kills the whole group
+    on a timeout), stdout and stderr in ``log``, the working directory beside it, and
+    exactly the environment ``env``, which the kernel inherits.
+    """
+    os.setsid()
+    out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.close(out)
+    os.chdir(Path(log).parent)
+    os.environ.clear()
+    os.environ.update(env)
+    sys.exit(main(argv))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -681,9 +718,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limits", required=True, help="GradingLimits as JSON")
     parser.add_argument("--fingerprint", default="")
     parser.add_argument("--memory", type=int, default=0, help="RLIMIT_AS of this worker in bytes (0: none)")
-    parser.add_argument("--parent-pid", type=int, default=None, help="stop when this process is gone")
+    parser.add_argument("--batch-pid", type=int, default=None, help="stop when this process is gone")
     args = parser.parse_args(argv)
-    stop_when_orphaned(args.parent_pid if args.parent_pid is not None else os.getppid())
+    stop_when_batch_is_gone(args.batch_pid if args.batch_pid is not None else os.getppid())
     if args.memory:  # the grader's own limit (the kernel sets a lower one for itself)
         resource.setrlimit(resource.RLIMIT_AS, (args.memory, args.memory))
     limits = GradingLimits(**json.loads(args.limits))

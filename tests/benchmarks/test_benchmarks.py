@@ -56,7 +56,10 @@ def _fake_results():
                        "course": {"seconds": 3.0, "notebooks": 1, "failed": 0}},
         },
         "grading": {"assignment": "01_cross_validation", "submissions": 40, "ratio": 1.8,
+                    "ratio_same_outputs": 2.7, "parallel_label": "parallel path (2 jobs)",
+                    "notes": "Class: synthetic.",
                     "serial": {"seconds": 200.0, "per_submission": 5.0, "per_minute": 12.0},
+                    "serial_with_feedback": {"seconds": 300.0, "per_submission": 7.5, "per_minute": 8.0},
                     "parallel": {"seconds": 111.1, "per_submission": 2.78, "per_minute": 21.6}},
         "pruning": {"workload": "w", "seeds": [0, 1], "n_trials": 5, "n_steps": 3, "tolerance": 0.001, "rows": [
             {"pruner": "none", "pruned": 0.0, "steps": 15.0, "seconds": 1.0, "steps_saved": 0.0, "speedup": 1.0,
@@ -82,14 +85,16 @@ def test_the_report_has_a_headline_and_every_area(tmp_path):
         assert title in page
     assert "shared the machine" in page
     assert "| grading: parallel path / serial `nbgrader autograde` (submissions per minute) | 1.80x |" in page
+    assert "serial autograde + `generate_feedback` (the same outputs) | 2.70x | 8.0 vs 21.6 per minute |" in page
     assert "(Median) | 2.00x faster |" in page
     assert "2 threads over 1 | 2.00x" in page
     assert json.loads(json_path.read_text(encoding="utf-8"))["grading"]["ratio"] == 1.8
 
 
 def test_a_partial_result_renders():
-    page = render_markdown({"mode": "quick", "machine": {}, "grading": {"skipped": "not ready"}})
-    assert "Quick mode" in page and "Not measured: not ready" in page
+    install = {"venv_bytes": 2**30, "fresh_install": None, "skipped": "quick mode: not measured"}
+    page = render_markdown({"mode": "quick", "machine": {}, "install": install})
+    assert "Quick mode" in page and "skipped: quick mode: not measured" in page and "## Grading" not in page
 
 
 def test_the_benchmark_measures_every_pruner_class_of_lecture_05():
@@ -179,17 +184,6 @@ def test_quick_command_line_writes_both_files_where_it_is_told(tmp_path, monkeyp
 def test_unknown_area_is_rejected():
     with pytest.raises(ValueError, match="areas must be among"):
         run.run_benchmarks(quick=True, areas=["nope"])
-
-
-def test_grading_is_skipped_with_a_reason_while_the_parallel_path_is_missing(monkeypatch):
-    import sys
-
-    from benchmarks.grading import bench_grading
-
-    monkeypatch.setitem(sys.modules, "course_grading.batch", None)  # makes the import fail
-    result = bench_grading(n_submissions=1, log=lambda _: None)
-    assert "not available" in result["skipped"]
-    assert "Not measured" in render_markdown({"machine": {}, "grading": result})
 
 
 def test_merge_replaces_only_the_remeasured_areas_and_says_why():

@@ -19,7 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from course_grading.batch import STATE_DIRECTORY, dump_gradebook, find_submissions, grade_class
+from course_grading.batch import (
+    STATE_DIRECTORY,
+    dump_gradebook,
+    find_submissions,
+    grade_class,
+    make_template,
+)
 from course_grading.grade import read_scores
 from course_grading.isolation import RESULT_FILE, GradingLimits
 from course_grading.kernel_guard import landlock_abi
@@ -132,3 +138,26 @@ def test_interrupted_run_resumes_and_regrading_is_idempotent(tmp_path: Path) -> 
     regraded = grade_class(course, jobs=2, limits=LIMITS, regrade=[student])
     assert regraded.graded == [f"{ASSIGNMENT}/{student}"] and len(regraded.reused) == N_STUDENTS - 1
     assert dump_gradebook(course) == first
+
+
+def test_worker_grades_only_while_its_batch_process_lives(tmp_path: Path) -> None:
+    course = new_course(tmp_path / "course", [ASSIGNMENT])
+    student = make_class(course, [ASSIGNMENT], 1)[0].student
+    template = make_template(course, ASSIGNMENT, tmp_path / "state")
+
+    def run_worker(work: Path, batch_pid: int) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "course_grading.isolation", "--work", str(work), "--template", str(template),
+                "--submitted", str(course / "submitted" / student / ASSIGNMENT), "--assignment", ASSIGNMENT,
+                "--student", student, "--notebook", NOTEBOOK, "--course-id", "course", "--limits", "{}",
+                "--batch-pid", str(batch_pid)]
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])  # its pid is gone once it is reaped
+    dead.wait()
+    orphan = run_worker(tmp_path / "orphan", dead.pid)
+    assert orphan.returncode == 1 and not (tmp_path / "orphan").exists(), orphan.stderr
+
+    alive = run_worker(tmp_path / "alive", os.getpid())
+    assert alive.returncode == 0, alive.stderr
+    assert (tmp_path / "alive" / RESULT_FILE).is_file()

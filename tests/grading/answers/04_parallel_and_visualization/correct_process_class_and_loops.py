@@ -1,5 +1,5 @@
 # kind: correct
-# about: load-or-create by hand, a Process subclass, a plain loop for the running best, the MDI importance evaluator
+# about: create-or-load by hand (race-free), a Process subclass, a plain loop for the running best, the MDI importance evaluator
 # base: release
 
 # cell: open_shared_study
@@ -7,9 +7,14 @@ def open_shared_study(path, study_name, seed=0):
     """Create or load the maximizing study study_name in the journal file path, with TPESampler(seed)."""
     storage = JournalStorage(JournalFileBackend(os.fspath(path)))
     sampler = optuna.samplers.TPESampler(seed=seed)
-    if study_name in optuna.get_all_study_names(storage):
+    # Try to create, load if another process was first: checking the names before creating
+    # races when two workers start together (both see no study, the second create fails).
+    try:
+        return optuna.create_study(
+            study_name=study_name, storage=storage, sampler=sampler, direction="maximize"
+        )
+    except optuna.exceptions.DuplicatedStudyError:
         return optuna.load_study(study_name=study_name, storage=storage, sampler=sampler)
-    return optuna.create_study(study_name=study_name, storage=storage, sampler=sampler, direction="maximize")
 
 # cell: optimize_in_processes
 class StudyWorker(multiprocessing.get_context("fork").Process):
