@@ -25,8 +25,9 @@ from course_utils.timing import Stopwatch
 
 AREAS = ("pruning", "parallel", "notebooks", "grading", "install")
 
-#: A 1-minute load average at or above this before the run means others were using the machine.
-SHARED_LOAD = 0.5
+#: A 1-minute load average before the run at or above this share of the cores means others
+#: were using the machine (half the cores: a whole core of a 2-core machine busy elsewhere).
+SHARED_LOAD_PER_CORE = 0.5
 
 
 def _notebooks(quick: bool, log: Callable[[str], None]) -> dict:
@@ -115,7 +116,8 @@ def run_benchmarks(
     results["seconds"] = watch.seconds
     results["load_after"] = load_average()
     before = results["load_before"]
-    results["shared_machine"] = bool(before and before[0] >= SHARED_LOAD)
+    cores = results["machine"].get("cores") or 1
+    results["shared_machine"] = bool(before and before[0] >= SHARED_LOAD_PER_CORE * cores)
     results["errors"] = errors
     return results
 
