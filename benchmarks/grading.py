@@ -106,7 +106,7 @@ def bench_grading(
         ``per_minute``; ``ratio`` (parallel submissions per minute / serial autograde),
         ``ratio_same_outputs`` (against ``serial_with_feedback``), ``scores_agree`` (students
         with the same total score on both paths) and ``worker_phases`` (mean seconds per
-        graded submission inside a worker).
+        submission inside a worker, and per worker slot).
     """
     n_submissions = check_int("n_submissions", n_submissions, minimum=1)
     jobs = (os.cpu_count() or 1) if jobs is None else check_int("jobs", jobs, minimum=1)
@@ -133,14 +133,14 @@ def bench_grading(
         "graded": len(parallel_scores),
         "workers_seconds": report.grading_seconds,
     }
-    graded = [result for result in report.results if result.status == "graded"]
+    # Means over every submission of the class (a rejected one takes no kernel: its phases are 0).
+    results = report.results
     worker_phases = {
-        "submissions": len(graded),
-        "inside_worker": _mean([result.seconds for result in graded]),
-        "autograde": _mean([result.phases.get("autograde", 0.0) for result in graded]),
-        "feedback": _mean([result.phases.get("feedback", 0.0) for result in graded]),
-        # the pool's wall clock times its workers, spread over the submissions they graded
-        "per_worker_slot": report.grading_seconds * jobs / max(1, len(report.graded)),
+        "inside_worker": _mean([result.seconds for result in results]),
+        "autograde": _mean([result.phases.get("autograde", 0.0) for result in results]),
+        "feedback": _mean([result.phases.get("feedback", 0.0) for result in results]),
+        # the pool's wall clock times its workers, spread over the submissions
+        "per_worker_slot": report.grading_seconds * jobs / max(1, len(results)),
     }
     agree = sum(
         student in serial_scores
@@ -165,10 +165,10 @@ def bench_grading(
             f"Class: {class_source}. Of the students both paths graded, {agree} of {n_submissions} got the "
             f"same total score on both (serial graded {serial['graded']}, parallel {parallel['graded']}). "
             "The parallel path's seconds include its per-assignment template and the merge into the "
-            f"gradebook; its workers alone took {report.grading_seconds:.2f} s. Per graded submission, "
-            f"a worker spent {worker_phases['inside_worker']:.2f} s after its imports "
+            f"gradebook; its workers alone took {report.grading_seconds:.2f} s. Per submission (the "
+            f"broken ones included), a worker spent {worker_phases['inside_worker']:.2f} s grading "
             f"(autograde {worker_phases['autograde']:.2f} s, feedback {worker_phases['feedback']:.2f} s) "
-            f"and occupied a worker slot for {worker_phases['per_worker_slot']:.2f} s in all "
-            "(process start, imports, exit and copies included)."
+            f"and held one of the {jobs} worker slots for {worker_phases['per_worker_slot']:.2f} s "
+            "(its start, exit and the copies of its results included)."
         ),
     }

@@ -405,6 +405,10 @@ def grade_class(
 ) -> ClassReport:
     """Grade every submission of the course directory; see the module docstring.
 
+    The workers are forked by multiprocessing's forkserver, which imports the calling
+    script's ``__main__`` in each of them: a script must call this under
+    ``if __name__ == "__main__":`` (a notebook, pytest and ``python -m`` need nothing).
+
     Parameters
     ----------
     course_dir : Path, default=the repository
