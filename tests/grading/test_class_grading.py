@@ -5,6 +5,8 @@ the solution and the untouched release) is graded by
 ``python -m course_grading.batch`` killed after its first results, then finished by
 :func:`course_grading.batch.grade_class`. The scores must be the ones the answer files
 state (the same expectations as test_assignment_scores.py, which grades with plain nbgrader).
+A worker grades only while its batch process lives, and a grader past its time limit is
+stopped with its kernel, scored 0 with the reason, and graded again on the next run.
 The 40-submission serial-against-parallel measurement is in ``make bench``.
 """
 
@@ -161,3 +163,35 @@ def test_worker_grades_only_while_its_batch_process_lives(tmp_path: Path) -> Non
     alive = run_worker(tmp_path / "alive", os.getpid())
     assert alive.returncode == 0, alive.stderr
     assert (tmp_path / "alive" / RESULT_FILE).is_file()
+
+
+def test_grader_past_its_time_limit_is_stopped_leaves_nothing_running_scores_zero_and_is_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psutil
+
+    from course_grading import batch
+
+    course = new_course(tmp_path / "course", [ASSIGNMENT])
+    solution, untouched = make_class(course, [ASSIGNMENT], 2)
+    hung = untouched.student
+    run = batch._Runner.run
+
+    def run_with_a_short_limit_for_one(self, worker_args, log, timeout, env):
+        # the grader of one student gets 3 s: it is killed in the middle of its work
+        return run(self, worker_args, log, 3.0 if hung in worker_args else timeout, env)
+
+    monkeypatch.setattr(batch._Runner, "run", run_with_a_short_limit_for_one)
+    first = grade_class(course, jobs=2, limits=LIMITS)
+    killed = first.result(ASSIGNMENT, hung)
+    assert killed.status == "failed" and killed.score == 0
+    assert any("the grader ran longer than 3 s and was stopped; scored 0" in text for text in killed.incidents)
+    assert first.result(ASSIGNMENT, solution.student).score == first.result(ASSIGNMENT, solution.student).max_score
+    work = str(course / STATE_DIRECTORY / "work" / ASSIGNMENT / hung)
+    left = [p.pid for p in psutil.process_iter(["cmdline"]) if any(work in arg for arg in p.info["cmdline"] or [])]
+    assert left == [], "a process of the stopped grader (its kernel) is still running"
+
+    monkeypatch.setattr(batch._Runner, "run", run)
+    second = grade_class(course, jobs=2, limits=LIMITS)
+    assert second.graded == [f"{ASSIGNMENT}/{hung}"] and second.reused == [f"{ASSIGNMENT}/{solution.student}"]
+    assert second.result(ASSIGNMENT, hung).status == "graded"
