@@ -121,8 +121,10 @@ def bench_grading(
         feedback_start = time.perf_counter()
         generate_feedback(serial_dir, assignment)
         feedback_seconds = time.perf_counter() - feedback_start
-        log(f"  serial: {serial_seconds:.2f} s, feedback {feedback_seconds:.2f} s; parallel path, {jobs} jobs ...")
-        report = grade_class(parallel_dir, assignments_to_grade=[assignment], jobs=jobs, force=True, export=False)
+        log(f"  serial: {serial_seconds:.2f} s, feedback {feedback_seconds:.2f} s; parallel, {jobs} jobs ...")
+        report = grade_class(
+            parallel_dir, assignments_to_grade=[assignment], jobs=jobs, force=True, export=False
+        )
         parallel_seconds = report.seconds
         parallel_scores = {result.student: result.score for result in report.results}
         log(f"  parallel: {parallel_seconds:.2f} s")

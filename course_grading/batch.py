@@ -130,6 +130,12 @@ def _digest(paths: list[Path], root: Path, extra: str) -> str:
     return sha.hexdigest()
 
 
+def _source_key(course_dir: Path, assignment: str) -> str:
+    """A digest of the assignment's source folder and the grader version."""
+    source = Path(course_dir) / SOURCE_DIRECTORY / assignment
+    return _digest([p for p in source.rglob("*") if p.is_file()], source, GRADER_VERSION)
+
+
 def make_template(course_dir: Path, assignment: str, state: Path) -> Path:
     """Return a course folder where ``assignment`` is registered in a fresh gradebook.
 
@@ -137,7 +143,7 @@ def make_template(course_dir: Path, assignment: str, state: Path) -> Path:
     ``source/<assignment>``.
     """
     source = Path(course_dir) / SOURCE_DIRECTORY / assignment
-    key = _digest([p for p in source.rglob("*") if p.is_file()], source, GRADER_VERSION)
+    key = _source_key(course_dir, assignment)
     template = state / "templates" / assignment
     stamp = template / "source.sha256"
     if stamp.is_file() and stamp.read_text() == key:
@@ -454,8 +460,13 @@ def grade_class(
     names = sorted({a for a, _ in pairs})
     templates, notebooks, n_cells = {}, {}, {}
     for name in names:
-        templates[name] = make_template(course_dir, name, state)
-        _register_in_course(course_dir, name, state, (templates[name] / "source.sha256").read_text())
+        # Two nbgrader runs on two folders, independent: at the same time.
+        with ThreadPoolExecutor(max_workers=2) as prepare:
+            template = prepare.submit(make_template, course_dir, name, state)
+            key = _source_key(course_dir, name)
+            registered = prepare.submit(_register_in_course, course_dir, name, state, key)
+            templates[name] = template.result()
+            registered.result()
         notebooks[name] = assignment_notebook(name, course_dir)
         source_nb = nbformat.read(
             course_dir / SOURCE_DIRECTORY / name / f"{notebooks[name]}.ipynb", as_version=4
