@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from statistics import fmean
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,10 +72,6 @@ def _serial_scores(course_dir: Path, assignment: str) -> dict[str, float]:
 
 def _throughput(seconds: float, n: int) -> dict[str, float]:
     return {"seconds": seconds, "per_submission": seconds / n, "per_minute": 60.0 * n / seconds}
-
-
-def _mean(values: list[float]) -> float:
-    return sum(values) / len(values) if values else 0.0
 
 
 def bench_grading(
@@ -138,9 +135,9 @@ def bench_grading(
     # Means over every submission of the class (a rejected one takes no kernel: its phases are 0).
     results = report.results
     worker_phases = {
-        "inside_worker": _mean([result.seconds for result in results]),
-        "autograde": _mean([result.phases.get("autograde", 0.0) for result in results]),
-        "feedback": _mean([result.phases.get("feedback", 0.0) for result in results]),
+        "inside_worker": fmean([result.seconds for result in results]),
+        "autograde": fmean([result.phases.get("autograde", 0.0) for result in results]),
+        "feedback": fmean([result.phases.get("feedback", 0.0) for result in results]),
         # the pool's wall clock times its workers, spread over the submissions
         "per_worker_slot": report.grading_seconds * jobs / max(1, len(results)),
     }

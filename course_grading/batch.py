@@ -458,13 +458,13 @@ def grade_class(
     state = course_dir / STATE_DIRECTORY
     course_id = _course_id(course_dir)
     names = sorted({a for a, _ in pairs})
-    templates, notebooks, n_cells = {}, {}, {}
+    templates, keys, notebooks, n_cells = {}, {}, {}, {}
     for name in names:
+        keys[name] = _source_key(course_dir, name)
         # Two nbgrader runs on two folders, independent: at the same time.
         with ThreadPoolExecutor(max_workers=2) as prepare:
             template = prepare.submit(make_template, course_dir, name, state)
-            key = _source_key(course_dir, name)
-            registered = prepare.submit(_register_in_course, course_dir, name, state, key)
+            registered = prepare.submit(_register_in_course, course_dir, name, state, keys[name])
             templates[name] = template.result()
             registered.result()
         notebooks[name] = assignment_notebook(name, course_dir)
@@ -478,8 +478,7 @@ def grade_class(
     settings = json.dumps(asdict(limits), sort_keys=True) + GRADER_VERSION
     for assignment, student in pairs:
         folder = course_dir / "submitted" / student / assignment
-        source = templates[assignment] / "source.sha256"
-        fingerprint = _digest(list(folder.rglob("*")), folder, settings + source.read_text())
+        fingerprint = _digest(list(folder.rglob("*")), folder, settings + keys[assignment])
         previous = state / "results" / assignment / student / RESULT_FILE
         if not force and student not in (regrade or []) and previous.is_file():
             old = SubmissionResult.from_json(previous.read_text(encoding="utf-8"))
