@@ -29,10 +29,11 @@ TEST_ENV := JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter/config \
 	MPLCONFIGDIR=$(TEST_HOME)/matplotlib \
 	XDG_CACHE_HOME=$(TEST_HOME)/cache
 
-.PHONY: help venv lab test release grade bench system-packages
+.PHONY: help venv lab lab-instructor test release grade bench system-packages
 
 help:
-	@echo "make lab      start JupyterLab on the course (http://127.0.0.1:$(LAB_PORT))"
+	@echo "make lab      start the student's JupyterLab on the course (http://127.0.0.1:$(LAB_PORT))"
+	@echo "make lab-instructor  the same with nbgrader's instructor tools (Create Assignment, Formgrader)"
 	@echo "make test     run every test CI runs (notebooks, grading, browser, storage)"
 	@echo "make release  generate the student release exercises/ from solutions/"
 	@echo "make grade    autograde submitted/, write feedback and grades.csv"
@@ -52,8 +53,16 @@ $(INSTALLED): pyproject.toml requirements-lock.txt
 
 # .venv/bin on PATH: nbgrader runs `alembic` by name when it creates the gradebook.
 # As root (containers), Jupyter needs --allow-root.
+JUPYTER_LAB := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+# The student's JupyterLab: lectures, exercises, Validate and the Assignments
+# tab, none of nbgrader's instructor tools (jupyter_config/README.md).
 lab: $(INSTALLED)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root,)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_config/student" $(JUPYTER_LAB)
+
+# The instructor's JupyterLab: Create Assignment and Formgrader too.
+lab-instructor: $(INSTALLED)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_config/instructor" $(JUPYTER_LAB)
 
 system-packages:
 	bash scripts/install_system_packages.sh

@@ -1,7 +1,9 @@
 """`make lab` starts a JupyterLab that serves the course: the same command, run and stopped here.
 
 The command is read from the Makefile itself (``make -n lab``), so this test
-follows any change of the recipe. It is started on a free port with a known
+follows any change of the recipe; ``make lab`` and ``make lab-instructor``
+must point JupyterLab at the configurations the browser tests check
+(``browser_servers.LAB_CONFIGS``). It is started on a free port with a known
 token (and ``--allow-root`` when the tests run as root, as in CI), with
 Jupyter's config, data and runtime dirs in a temp folder.
 """
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from browser.browser_servers import (
+    LAB_CONFIGS,
     allow_root_flags,
     free_port,
     isolated_environment,
@@ -29,14 +32,14 @@ ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
-def make_lab_command(port: int) -> tuple[dict[str, str], list[str]]:
-    """Return the variables the ``lab`` recipe sets and its JupyterLab command for ``port``, split into words.
+def make_lab_command(port: int, target: str = "lab") -> tuple[dict[str, str], list[str]]:
+    """Return the variables the ``target`` recipe sets and its JupyterLab command for ``port``, split into words.
 
     A recipe such as ``PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/jupyter lab ...``
     gives ``({"PATH": "<repo>/.venv/bin:$PATH"}, [".venv/bin/jupyter", "lab", ...])``.
     """
     dry_run = subprocess.run(
-        ["make", "-n", "--no-print-directory", "lab", f"LAB_PORT={port}"],
+        ["make", "-n", "--no-print-directory", target, f"LAB_PORT={port}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -44,7 +47,7 @@ def make_lab_command(port: int) -> tuple[dict[str, str], list[str]]:
     ).stdout
     # `make -n` may also print the venv install steps when the pins are newer than .venv.
     commands = [shlex.split(line) for line in dry_run.splitlines() if "jupyter lab " in line]
-    assert len(commands) == 1, f"`make -n lab` printed no single `jupyter lab` command:\n{dry_run}"
+    assert len(commands) == 1, f"`make -n {target}` printed no single `jupyter lab` command:\n{dry_run}"
     words, variables = commands[0], {}
     while words and ASSIGNMENT.match(words[0]):
         name, _, value = words.pop(0).partition("=")
@@ -52,12 +55,17 @@ def make_lab_command(port: int) -> tuple[dict[str, str], list[str]]:
     return variables, words
 
 
-def test_make_lab_command_is_jupyterlab_from_the_venv_on_loopback():
-    _, command = make_lab_command(8123)
+@pytest.mark.parametrize(("target", "config"), [("lab", "student"), ("lab-instructor", "instructor")])
+def test_make_lab_commands_run_jupyterlab_from_the_venv_on_loopback_with_their_config(target, config):
+    variables, command = make_lab_command(8123, target)
     assert Path(command[0]) == Path(".venv/bin/jupyter"), command
     assert command[1] == "lab", command
     assert "--ip=127.0.0.1" in command and "--port=8123" in command and "--no-browser" in command, command
     assert f"--ServerApp.root_dir={ROOT}" in command, command
+    assert Path(variables.get("JUPYTER_CONFIG_PATH", "")) == LAB_CONFIGS[config], (
+        f"`make {target}` sets JUPYTER_CONFIG_PATH={variables.get('JUPYTER_CONFIG_PATH')!r}, "
+        f"the browser tests check {LAB_CONFIGS[config]}"
+    )
 
 
 def test_make_lab_serves_jupyterlab_and_the_notebooks_with_a_token(tmp_path: Path):

@@ -40,12 +40,20 @@ def new_token() -> str:
     return secrets.token_hex(24)
 
 
-def isolated_environment(home: Path) -> dict[str, str]:
+#: The JupyterLab configurations of ``make lab`` (student) and ``make lab-instructor``.
+LAB_CONFIGS = {
+    "student": ROOT / "jupyter_config" / "student",
+    "instructor": ROOT / "jupyter_config" / "instructor",
+}
+
+
+def isolated_environment(home: Path, *, lab_settings: bool = True) -> dict[str, str]:
     """Return ``os.environ`` with Jupyter, IPython and Matplotlib dirs moved under ``home``.
 
     The server, its kernels and nbgrader then never read or write the user's
-    files, and JupyterLab gets settings that make runs reproducible
-    (see :func:`write_lab_settings`).
+    files. With ``lab_settings``, JupyterLab gets settings that make runs
+    reproducible (see :func:`write_lab_settings`); without, it starts as it
+    does for a person who never changed a setting.
     """
     dirs = {
         "JUPYTER_CONFIG_DIR": home / "jupyter" / "config",
@@ -57,7 +65,8 @@ def isolated_environment(home: Path) -> dict[str, str]:
     }
     for path in dirs.values():
         path.mkdir(parents=True, exist_ok=True)
-    write_lab_settings(dirs["JUPYTER_CONFIG_DIR"])
+    if lab_settings:
+        write_lab_settings(dirs["JUPYTER_CONFIG_DIR"])
     env = dict(os.environ)
     env.update({name: str(path) for name, path in dirs.items()})
     env.update(
@@ -232,15 +241,24 @@ def jupyter_lab_command(root_dir: Path, port: int, token: str) -> list[str]:
 
 @contextlib.contextmanager
 def jupyter_lab(
-    root_dir: Path, *, env: dict[str, str], log: Path, cwd: Path | None = None
+    root_dir: Path,
+    *,
+    env: dict[str, str],
+    log: Path,
+    cwd: Path | None = None,
+    config: str = "student",
 ) -> Iterator[Server]:
-    """Run JupyterLab from .venv on ``root_dir`` (working directory ``cwd``, default the root)."""
+    """Run JupyterLab from .venv on ``root_dir`` (working directory ``cwd``, default the root).
+
+    ``config`` names the configuration of :data:`LAB_CONFIGS`: ``"student"``
+    as ``make lab`` starts it, ``"instructor"`` as ``make lab-instructor``.
+    """
     port = free_port()
     token = new_token()
     with running_server(
         jupyter_lab_command(root_dir, port, token),
         cwd=cwd or root_dir,
-        env=env,
+        env={**env, "JUPYTER_CONFIG_PATH": str(LAB_CONFIGS[config])},
         url=f"http://127.0.0.1:{port}",
         token=token,
         ready_path="/api/status",

@@ -1,7 +1,7 @@
 """The instructor opens nbgrader's formgrader from JupyterLab's menu and sees every assignment listed.
 
 JupyterLab runs in a copy of the course folder (nbgrader_config.py and
-solutions/), as `make lab` runs in the repository; Nbgrader > Formgrader
+solutions/), as `make lab-instructor` runs in the repository; Nbgrader > Formgrader
 opens /formgrader in a tab of JupyterLab.
 """
 
@@ -23,7 +23,9 @@ def test_formgrader_lists_every_assignment_of_solutions(
     print(f"assignments in solutions/: {course.assignments}")
     page = browser_page.page
     # nbgrader reads nbgrader_config.py from the server's working directory.
-    with jupyter_lab(course.root, env=jupyter_env, log=server_log("jupyterlab"), cwd=course.root) as server:
+    with jupyter_lab(
+        course.root, env=jupyter_env, log=server_log("jupyterlab"), cwd=course.root, config="instructor"
+    ) as server:
         page.goto(f"{server.url}/lab?token={server.token}")
         click_menu(page, "Nbgrader", "Formgrader")
         iframe = page.locator("#formgrader iframe")
