@@ -29,13 +29,14 @@ TEST_ENV := JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter/config \
 	MPLCONFIGDIR=$(TEST_HOME)/matplotlib \
 	XDG_CACHE_HOME=$(TEST_HOME)/cache
 
-.PHONY: help venv lab lab-instructor test release grade bench system-packages
+.PHONY: help venv lab lab-instructor test release student-edition grade bench system-packages
 
 help:
 	@echo "make lab      start the student's JupyterLab on the course (http://127.0.0.1:$(LAB_PORT))"
 	@echo "make lab-instructor  the same with nbgrader's instructor tools (Create Assignment, Formgrader)"
 	@echo "make test     run every test CI runs (notebooks, grading, browser, storage)"
 	@echo "make release  generate the student release exercises/ from solutions/"
+	@echo "make student-edition  write dist/student-edition/ (and a zip): the course without instructor material"
 	@echo "make grade    autograde submitted/, write feedback and grades.csv"
 	@echo "make bench    measure the course and write docs/benchmarks.md"
 
@@ -73,6 +74,10 @@ test: $(INSTALLED) system-packages
 
 release: $(INSTALLED)
 	$(BIN)/python -m course_grading.release
+
+# dist/student-edition/ and its zip: lectures, release, course_utils, the two commands.
+student-edition: $(INSTALLED)
+	$(BIN)/python -m course_grading.student_edition
 
 # Robust, parallel autograding of submitted/ (real nbgrader in one sandboxed
 # worker per submission); `python -m course_grading.batch --help` for options.

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRECTORY = "solutions"
 RELEASE_DIRECTORY = "exercises"
+#: A solution or hidden-test block of a source cell, as nbgrader marks them.
+SECRET_BLOCK = re.compile(
+    r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(?P<body>.*?)### END (SOLUTION|HIDDEN TESTS)", flags=re.DOTALL
+)
 
 __all__ = [
     "REPO_ROOT",
@@ -26,6 +33,7 @@ __all__ = [
     "generate_assignment",
     "main",
     "nbgrader_command",
+    "secret_lines",
 ]
 
 
@@ -92,9 +100,11 @@ def assignments(course_dir: Path = REPO_ROOT) -> list[str]:
     An assignment is a folder that holds at least one ``.ipynb``.
     """
     source = Path(course_dir) / SOURCE_DIRECTORY
-    return sorted(
-        path.name for path in source.iterdir() if path.is_dir() and any(path.glob("*.ipynb"))
-    ) if source.is_dir() else []
+    return (
+        sorted(path.name for path in source.iterdir() if path.is_dir() and any(path.glob("*.ipynb")))
+        if source.is_dir()
+        else []
+    )
 
 
 def assignment_notebook(assignment: str, course_dir: Path = REPO_ROOT) -> str:
@@ -104,6 +114,24 @@ def assignment_notebook(assignment: str, course_dir: Path = REPO_ROOT) -> str:
         found = [path.name for path in notebooks]
         raise ValueError(f"assignment {assignment!r} must have exactly one notebook, found {found}")
     return notebooks[0].stem
+
+
+def secret_lines(source_notebook: Path) -> set[str]:
+    """Return the lines only the instructor may see: those of the notebook's solution and hidden-test blocks.
+
+    A line counts when it is longer than 3 characters (stripped) and appears
+    nowhere in the notebook outside those blocks (a line the release shows
+    anyway, such as ``import numpy as np``, is no secret).
+    """
+    source_nb = nbformat.read(source_notebook, as_version=4)
+    source_text = "\n".join(cell.source for cell in source_nb.cells)
+    outside = SECRET_BLOCK.sub("", source_text)
+    return {
+        line.strip()
+        for match in SECRET_BLOCK.finditer(source_text)
+        for line in match["body"].splitlines()
+        if len(line.strip()) > 3 and line.strip() not in outside
+    }
 
 
 def generate_assignment(course_dir: Path, assignment: str, *extra: str) -> None:

@@ -8,7 +8,9 @@ ends, even when the test failed.
 
 import contextlib
 import os
+import re
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -26,6 +28,7 @@ VENV_BIN = ROOT / ".venv" / "bin"
 
 #: Seconds a server may take to answer its first request (JupyterLab needs ~5 s here).
 START_TIMEOUT = 90.0
+_VARIABLE_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def free_port() -> int:
@@ -223,6 +226,67 @@ def allow_root_flags() -> list[str]:
     Jupyter refuses to start as root without it.
     """
     return ["--allow-root"] if os.geteuid() == 0 else []
+
+
+def make_lab_command(
+    port: int, target: str = "lab", *, course: Path = ROOT, make_options: tuple[str, ...] = ()
+) -> tuple[dict[str, str], list[str]]:
+    """Return the variables the ``target`` recipe of ``course``'s Makefile sets and its JupyterLab command.
+
+    The recipe is read with ``make -n``, so a test follows any change of it. A
+    recipe such as ``PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/jupyter lab ...``
+    gives ``({"PATH": "<course>/.venv/bin:$PATH"}, [".venv/bin/jupyter", "lab", ...])``.
+    """
+    dry_run = subprocess.run(
+        ["make", "-n", "--no-print-directory", *make_options, target, f"LAB_PORT={port}"],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # `make -n` may also print the venv install steps when the pins are newer than .venv.
+    commands = [shlex.split(line) for line in dry_run.splitlines() if "jupyter lab " in line]
+    if len(commands) != 1:
+        raise AssertionError(f"`make -n {target}` printed no single `jupyter lab` command:\n{dry_run}")
+    words, variables = commands[0], {}
+    while words and _VARIABLE_ASSIGNMENT.match(words[0]):
+        name, _, value = words.pop(0).partition("=")
+        variables[name] = value
+    return variables, words
+
+
+@contextlib.contextmanager
+def make_lab(
+    env: dict[str, str],
+    log: Path,
+    *,
+    course: Path = ROOT,
+    make_options: tuple[str, ...] = (),
+) -> Iterator[Server]:
+    """Run the JupyterLab command of ``make lab`` in ``course`` on a free port with a known token.
+
+    The recipe's variables (``PATH``, ``JUPYTER_CONFIG_PATH``) are set in
+    ``env`` as the shell would set them; a relative command is taken from
+    ``course``; ``--allow-root`` is added when the tests run as root.
+    """
+    port, token = free_port(), new_token()
+    variables, command = make_lab_command(port, course=course, make_options=make_options)
+    command = [str(course / command[0]), *command[1:], f"--IdentityProvider.token={token}"]
+    command += [flag for flag in allow_root_flags() if flag not in command]
+    env = dict(env)
+    for name, value in variables.items():
+        env[name] = value.replace(f"${name}", os.environ.get(name, ""))
+    with running_server(
+        command,
+        cwd=course,
+        env=env,
+        url=f"http://127.0.0.1:{port}",
+        token=token,
+        ready_path="/api/status",
+        log=log,
+        what=f"`make lab`'s JupyterLab in {course}",
+    ) as server:
+        yield server
 
 
 def jupyter_lab_command(root_dir: Path, port: int, token: str) -> list[str]:

@@ -40,7 +40,9 @@ def nbgrader_menu_items(page: Page) -> list[str]:
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").first.click()
     menu = page.locator(".lm-Menu").last
     menu.wait_for()
-    labels = [text.strip() for text in menu.locator(".lm-Menu-item:visible .lm-Menu-itemLabel").all_inner_texts()]
+    labels = [
+        text.strip() for text in menu.locator(".lm-Menu-item:visible .lm-Menu-itemLabel").all_inner_texts()
+    ]
     page.keyboard.press("Escape")
     return [label for label in labels if label]
 
@@ -58,23 +60,31 @@ def test_each_lab_shows_its_own_tools_and_no_first_run_prompt(lab, browser_page:
     try:
         panel.locator("jp-button.validate-button").wait_for(timeout=30_000)
     except PlaywrightTimeout:
-        raise UIError(f"the {config}'s JupyterLab shows no Validate button in the toolbar of {notebook}") from None
+        raise UIError(
+            f"the {config}'s JupyterLab shows no Validate button in the toolbar of {notebook}"
+        ) from None
 
     items = nbgrader_menu_items(page)
     titles = side_bar_titles(page)
     browser_page.screenshot(f"{config}_lab_tools")
     print(f"{config}: Nbgrader menu {items}; side bar tabs {titles}")
     assert "Assignment List" in items, f"the {config}'s Nbgrader menu lacks the Assignments tab: {items}"
-    has_create_assignment = any("Create Assignment" in title for title in titles) or "Create assignment" in items
+    has_create_assignment = (
+        any("Create Assignment" in title for title in titles) or "Create assignment" in items
+    )
     if config == "student":
         shown = [item for item in INSTRUCTOR_ONLY_ITEMS if item in items]
         assert not shown, f"the student's Nbgrader menu offers instructor tools: {shown} (all items: {items})"
-        assert not has_create_assignment, f"the student's JupyterLab offers Create Assignment: {titles} {items}"
+        assert not has_create_assignment, (
+            f"the student's JupyterLab offers Create Assignment: {titles} {items}"
+        )
         status, _ = server.get("/formgrader")
         assert status == 404, f"the student's server answers /formgrader with {status}: its extension runs"
     else:
         assert "Formgrader" in items, f"the instructor's Nbgrader menu lacks Formgrader: {items}"
-        assert has_create_assignment, f"the instructor's JupyterLab has no Create Assignment: {titles} {items}"
+        assert has_create_assignment, (
+            f"the instructor's JupyterLab has no Create Assignment: {titles} {items}"
+        )
 
     prompts = page.locator(FIRST_RUN_PROMPTS)
     texts = [text.strip() for text in prompts.all_inner_texts()]

@@ -10,14 +10,13 @@ identical, including nbgrader's checksums, sources and cell ids.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from course_grading.grade import prepare_course
-from course_grading.release import REPO_ROOT, assignment_notebook, assignments
+from course_grading.release import REPO_ROOT, assignment_notebook, assignments, secret_lines
 from course_grading.submissions import answer_cells, graded_test_cells
 
 ASSIGNMENTS = assignments(REPO_ROOT)
@@ -28,9 +27,6 @@ EXPECTED_ASSIGNMENTS = {
     "04_parallel_and_visualization": "parallel_and_visualization",
 }
 VOLATILE_CELL_METADATA = ("execution",)
-BLOCK = re.compile(
-    r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(?P<body>.*?)### END (SOLUTION|HIDDEN TESTS)", flags=re.DOTALL
-)
 
 
 def comparable(path: Path) -> dict:
@@ -74,23 +70,15 @@ def test_committed_release_equals_fresh_generation(fresh_release: Path, assignme
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_contains_no_solution_and_no_hidden_test(assignment: str) -> None:
     notebook = assignment_notebook(assignment)
-    source_nb = nbformat.read(REPO_ROOT / "solutions" / assignment / f"{notebook}.ipynb", 4)
-    source_text = "\n".join(cell.source for cell in source_nb.cells)
     release_nb = nbformat.read(REPO_ROOT / "exercises" / assignment / f"{notebook}.ipynb", 4)
     release_text = "\n".join(cell.source for cell in release_nb.cells)
 
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in release_text, f"{marker} left in the release"
     # Every line of a solution or hidden block that appears nowhere else in the source must be absent.
-    outside = BLOCK.sub("", source_text)
-    secret_lines = {
-        line.strip()
-        for match in BLOCK.finditer(source_text)
-        for line in match["body"].splitlines()
-        if len(line.strip()) > 3 and line.strip() not in outside
-    }
-    assert secret_lines, "found no solution or hidden-test lines to check"
-    leaked = sorted(line for line in secret_lines if line in release_text)
+    secrets = secret_lines(REPO_ROOT / "solutions" / assignment / f"{notebook}.ipynb")
+    assert secrets, "found no solution or hidden-test lines to check"
+    leaked = sorted(line for line in secrets if line in release_text)
     assert not leaked, f"solution or hidden-test text in the release: {leaked[:5]}"
     for cell in release_nb.cells:
         if cell.cell_type == "code":
