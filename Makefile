@@ -29,7 +29,7 @@ TEST_ENV := JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter/config \
 	MPLCONFIGDIR=$(TEST_HOME)/matplotlib \
 	XDG_CACHE_HOME=$(TEST_HOME)/cache
 
-.PHONY: help venv lab lab-instructor test release student-edition grade bench system-packages
+.PHONY: help venv lab lab-instructor test release student-edition site grade bench system-packages
 
 help:
 	@echo "make lab      start the student's JupyterLab on the course (http://127.0.0.1:$(LAB_PORT))"
@@ -37,6 +37,7 @@ help:
 	@echo "make test     run every test CI runs (notebooks, grading, browser, storage)"
 	@echo "make release  generate the student release exercises/ from solutions/"
 	@echo "make student-edition  write dist/student-edition/ (and a zip): the course without instructor material"
+	@echo "make site     build the course website in site/html/ from the stored outputs (offline)"
 	@echo "make grade    autograde submitted/, write feedback and grades.csv"
 	@echo "make bench    measure the course and write docs/benchmarks.md"
 
@@ -78,6 +79,10 @@ release: $(INSTALLED)
 # dist/student-edition/ and its zip: lectures, release, course_utils, the two commands.
 student-edition: $(INSTALLED)
 	$(BIN)/python -m course_grading.student_edition
+
+# site/html/: the lectures and exercise statements as a static website, from the stored outputs.
+site: $(INSTALLED)
+	$(BIN)/python -m course_site.build
 
 # Robust, parallel autograding of submitted/ (real nbgrader in one sandboxed
 # worker per submission); `python -m course_grading.batch --help` for options.

@@ -38,14 +38,19 @@ class Lecture:
     n_plotly_figures: int
 
 
-def count_plotly_outputs(notebook: nbformat.NotebookNode) -> int:
-    """Return the number of Plotly figures (outputs of type ``PLOTLY_MIME``) in ``notebook``."""
+def count_outputs(notebook: nbformat.NotebookNode, mime: str) -> int:
+    """Return the number of outputs of ``notebook`` that carry data of type ``mime``."""
     return sum(
-        PLOTLY_MIME in output.get("data", {})
+        mime in output.get("data", {})
         for cell in notebook.cells
         if cell.cell_type == "code"
         for output in cell.get("outputs", [])
     )
+
+
+def count_plotly_outputs(notebook: nbformat.NotebookNode) -> int:
+    """Return the number of Plotly figures (outputs of type ``PLOTLY_MIME``) in ``notebook``."""
+    return count_outputs(notebook, PLOTLY_MIME)
 
 
 def _strip_outputs(notebook: nbformat.NotebookNode) -> None:
