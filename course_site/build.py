@@ -123,7 +123,9 @@ def _index_page(lectures: list[Lecture], exercises: list[str]) -> str:
     for lecture in lectures:
         blocks += [f"## [{lecture.title}]({lecture.page}.ipynb)", lecture.goals, lecture.time]
     blocks += [
-        "```{toctree}\n:caption: Lectures\n:maxdepth: 1\n\n" + "\n".join(l.page for l in lectures) + "\n```",
+        "```{toctree}\n:caption: Lectures\n:maxdepth: 1\n\n"
+        + "\n".join(lecture.page for lecture in lectures)
+        + "\n```",
         "```{toctree}\n:caption: Exercises\n:maxdepth: 1\n\n" + "\n".join(exercises) + "\n```",
     ]
     return "\n\n".join(blocks) + "\n"
