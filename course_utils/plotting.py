@@ -14,7 +14,8 @@ UNUSED_COLOR = "#e5e5e5"
 # Ten dark hues, then their ten light partners: neighbouring codes always differ in hue.
 _TAB20 = plt.get_cmap("tab20").colors
 GROUP_COLORS = [to_hex(color) for color in _TAB20[0::2] + _TAB20[1::2]]
-CLASS_COLORS = [to_hex(color) for color in plt.get_cmap("Dark2").colors]
+# Dark2 without its orange, which would look like the test colour.
+CLASS_COLORS = [to_hex(color) for k, color in enumerate(plt.get_cmap("Dark2").colors) if k != 1]
 
 
 def category_colors(values: np.ndarray, palette: list[str]) -> list[str]:
@@ -51,7 +52,7 @@ def plot_cv_splits(
     The rows are named "split 1" to "split K". Samples that a split leaves out of both sets
     (as ``TimeSeriesSplit`` does with ``gap``) are drawn in light grey. If given, the class
     labels and the groups are drawn as two extra rows below the splits. Each class has its
-    own colour (named in the legend, up to 8 classes); the groups get 20 distinct colours
+    own colour (named in the legend, up to 7 classes); the groups get 20 distinct colours
     that repeat every 20 groups, so two groups next to each other in sorted order never
     share a colour.
 
