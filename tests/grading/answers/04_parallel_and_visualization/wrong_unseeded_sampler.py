@@ -1,6 +1,6 @@
 # kind: wrong
 # about: the shared study's TPESampler gets no seed, so a study cannot be reproduced
-# fails: open_shared_study_hidden
+# fails: open_shared_study_hidden, optimize_in_processes_hidden
 
 # cell: open_shared_study
 def open_shared_study(path, study_name, seed=0):
