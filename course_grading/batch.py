@@ -125,7 +125,10 @@ def _digest(paths: list[Path], root: Path, extra: str) -> str:
     sha = hashlib.sha256(extra.encode())
     for path in sorted(paths):
         sha.update(str(path.relative_to(root)).encode() + b"\0")
-        sha.update(path.read_bytes() if path.is_file() else b"<dir>")
+        if path.is_symlink():  # never followed: a submission's link is refused, not read
+            sha.update(b"<link>" + os.readlink(path).encode())
+        else:
+            sha.update(path.read_bytes() if path.is_file() else b"<not a file>")
         sha.update(b"\0")
     return sha.hexdigest()
 
