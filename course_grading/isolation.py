@@ -11,12 +11,15 @@ in its own folder ``<work>/``:
 - ``<work>/result.json``: written last, atomically: the scores, the reasons and the incidents.
 
 Before nbgrader sees the submission, :func:`inspect_submission` states what is wrong with the
-files (not valid JSON, missing or renamed notebook, edited, deleted or re-typed test cells).
-nbgrader's sanitizer then restores the instructor's cells. :class:`GuardedExecute` replaces
-nbgrader's ``Execute``: it survives a kernel that dies (``os._exit``, segfault, memory) or
-ignores the interrupt after a timeout, marks the cells that could not run, and runs the
-tampering guard around every locked cell. Whatever happens, the worker writes a result with
-a stated reason; the caller writes one if the worker itself dies.
+files (symbolic links and special files refused, not valid JSON, missing or renamed notebook,
+edited, deleted or re-typed test cells) and :func:`grader_references` whether an answer names
+the grader's code. nbgrader's sanitizer then restores the instructor's cells.
+:class:`GuardedExecute` replaces nbgrader's ``Execute``: it survives a kernel that dies
+(``os._exit``, segfault, memory) or ignores the interrupt after a timeout, marks the cells that
+could not run, and runs the tampering guard around every locked cell (a cell the guard cannot
+vouch for scores 0). A kernel killed from outside its sandbox makes the result ``failed``.
+Whatever happens, the worker writes a result with a stated reason; the caller writes one if
+the worker itself dies.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import json
 import os
 import re
 import resource
+import secrets
 import shutil
 import signal
 import sys
@@ -53,6 +57,8 @@ from traitlets import Unicode
 
 from nbgrader.preprocessors import Execute
 
+from course_grading.kernel_guard import GUARD_MODULE
+
 __all__ = [
     "GradingLimits",
     "GuardedExecute",
@@ -71,7 +77,6 @@ INCIDENTS_FILE = "incidents.json"
 # not the student's result, so the submission is "failed" and graded again on the next run.
 KILLED_FROM_OUTSIDE = "killed from outside its sandbox: not a result, graded again on the next run"
 KERNEL_NAME = "course-graded-python"
-GUARD_MODULE = "course_grading.kernel_guard"
 
 
 @dataclass(frozen=True)
@@ -372,9 +377,10 @@ class GuardedExecute(Execute):
         guard = f"__import__('sys').modules[{GUARD_MODULE!r}]"
         if when == "before":
             # reset_machinery first: it puts back the guard's own functions before the second lookup
-            expression = f"({guard}.reset_machinery(get_ipython()), {guard}.before_locked_cell(get_ipython()))"
+            expression = f"({guard}.reset_machinery(ip), {guard}.before_locked_cell(ip))"
         else:
-            expression = f"({guard}.changed_during_cell(get_ipython()), {guard}.after_locked_cell(get_ipython()))[0]"
+            expression = f"({guard}.changed_during_cell(ip), {guard}.after_locked_cell(ip))[0]"
+        expression = f"(lambda ip: {expression})(get_ipython())"
         status, value = run_sync(self._hidden)(expression, 20.0)
         reports: Any = None
         with contextlib.suppress(ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
@@ -382,7 +388,7 @@ class GuardedExecute(Execute):
         if status != "ok" or not (
             isinstance(reports, tuple) and len(reports) == 2 and all(isinstance(r, str) for r in reports)
         ):
-            answer = value if status == "error" else "no answer in 20 s" if status == "timeout" else repr(value)
+            answer = {"error": value, "timeout": "no answer in 20 s"}.get(status, repr(value)) or ""
             self._note(
                 f"tampering: the grader's guard could not run {when} {grade_id} ({answer[:160]}); "
                 "needs a manual check; the cell scores 0"
@@ -581,6 +587,11 @@ def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
     c.CourseDirectory.course_id = course_id
     c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
     c.CourseDirectory.source_directory = "source"
+    # The kernel's channels are abstract UNIX sockets with a random name, not TCP ports: over TCP,
+    # every worker process picks "free" ports that another one may take before its kernel binds them
+    # (jupyter_client's LocalPortCache guards only within one process), and the kernel needs no TCP.
+    c.KernelManager.transport = "ipc"
+    c.KernelManager.ip = f"@course-grading-{secrets.token_hex(8)}"
     c.Execute.timeout = limits.cell_timeout
     c.Execute.kernel_name = KERNEL_NAME
     c.GuardedExecute.timeout = limits.cell_timeout

@@ -1,26 +1,34 @@
 """The grading kernel: resource limits, a filesystem sandbox, an output cap and a tampering guard.
 
-``python -m course_grading.kernel_guard --sandbox DIR [limits] -- -f CONNECTION_FILE`` is the
+``python -P -m course_grading.kernel_guard --sandbox DIR [limits] -- -f CONNECTION_FILE`` is the
 ``argv`` of the kernel spec that :mod:`course_grading.isolation` installs for each submission.
 Before IPython starts, in the kernel process itself, it
 
 - sets ``RLIMIT_AS`` (memory: a blow-up raises ``MemoryError`` or kills only this kernel),
   ``RLIMIT_FSIZE`` (no file larger than the cap) and ``RLIMIT_CORE=0`` (no core dumps);
+- moves the kernel into its own PID and mount namespace, with a process cap and its sandbox
+  folder on a capped ``tmpfs`` (:func:`course_grading.process_sandbox.enter_process_sandbox`);
 - copies the connection file into the sandbox, then applies a Landlock ruleset
   (Linux >= 5.13): the kernel and every process it starts may read only the Python
   installation, the system folders and the course's helper packages, and may write only
-  inside its sandbox folder. The hidden tests (source notebook, gradebook, the autograded
-  notebook), the other submissions and the gradebook are outside it;
+  inside its sandbox folder, ``/dev/shm`` and a few devices. The hidden tests (source notebook,
+  gradebook, the autograded notebook), the other submissions and the gradebook are outside it.
+  From Landlock ABI 6 it may also not signal, nor reach the abstract UNIX sockets of, processes
+  outside its domain;
+- keeps the student's files off ``sys.path`` (``-P``, IPython's ``ignore_cwd``);
 - caps what each cell prints (``OutStream.write``) to ``--max-output`` bytes: past the cap
-  ``OutputLimitExceeded`` is raised in the student's code and nothing more is sent.
+  ``OutputLimitExceeded`` is raised in the student's code and nothing more is sent;
+- records IPython's execution machinery (:func:`capture_machinery`) before any cell runs.
 
-The tampering guard (:func:`before_locked_cell`, :func:`after_locked_cell`) runs inside the
-kernel, called by :class:`course_grading.isolation.GuardedExecute` around every locked cell:
-the objects that the instructor's cells bind (``np``, ``cross_validate``, data, test helpers)
-and the attributes of ``builtins``, ``numpy``, ``numpy.testing``, ``math`` and the scikit-learn
-modules the tests use are recorded when first seen, and restored before each locked cell if
-student code rebound them. The guard lives in the same process as the student's code, so a
-student who reads this module can defeat it; see the README, "Grading a class: what is protected".
+The tampering guard runs inside the kernel, called by
+:class:`course_grading.isolation.GuardedExecute` around every locked cell. Before it,
+:func:`reset_machinery` puts IPython's machinery back as recorded and :func:`before_locked_cell`
+restores the objects that the instructor's cells bind (``np``, ``cross_validate``, data, test
+helpers) and the attributes of ``builtins``, ``numpy``, ``numpy.testing``, ``math`` and the
+scikit-learn modules the tests use (recorded by :func:`after_locked_cell` when first seen).
+After it, :func:`changed_during_cell` says whether any of that changed while the cell ran.
+The guard lives in the same process as the student's code, so a student who reads this module
+can defeat it; see the README, "Grading a class: what is protected".
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ import os
 import resource
 import shutil
 import sys
+import threading
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -236,6 +245,8 @@ WATCHED_MODULES = (
     "sklearn.base",
 )
 _guard: dict[str, Any] = {"modules": {}, "names": {}, "before": {}}
+_machinery: dict[str, Any] = {}  # see capture_machinery
+GUARD_MODULE = "course_grading.kernel_guard"  # the grader calls the guard in this module
 
 
 def _snapshot_modules() -> None:
@@ -262,6 +273,7 @@ _MISSING = object()
 
 def before_locked_cell(shell: Any) -> str:
     """Restore what student code rebound; remember the namespace's objects. Returns a report line."""
+    shell = _machinery.get("shell", shell)  # not a stand-in returned by a student's get_ipython
     restored = _restore()
     user_ns = shell.user_ns
     for key, value in _guard["names"].items():
@@ -283,6 +295,7 @@ def changed_during_cell(shell: Any) -> tuple[str, str]:
 
 def after_locked_cell(shell: Any) -> None:
     """Protect the names a locked (instructor's) cell bound, and the modules imported so far."""
+    shell = _machinery.get("shell", shell)
     before = _guard["before"]
     for key, value in shell.user_ns.items():
         if not key.startswith("_") and before.get(key) != id(value):
@@ -303,8 +316,6 @@ _SHELL_OBJECTS = (
     "input_transformer_manager", "input_transformers_post", "ast_transformers", "events",
     "custom_exceptions", "CustomTB", "compile",
 )
-_machinery: dict[str, Any] = {}
-GUARD_MODULE = "course_grading.kernel_guard"
 
 
 def _installed(item: Any) -> bool:
@@ -316,7 +327,8 @@ def _installed(item: Any) -> bool:
     else:
         filename = code.co_filename
     prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix}
-    return bool(filename) and any(os.path.realpath(filename).startswith(os.path.realpath(p)) for p in prefixes)
+    real = os.path.realpath(filename) if filename else ""
+    return bool(real) and any(real.startswith(os.path.realpath(prefix)) for prefix in prefixes)
 
 
 def _lists(shell: Any) -> dict[str, list]:
@@ -355,7 +367,9 @@ def capture_machinery(shell: Any) -> None:
         shell=shell,
         objects={name: getattr(shell, name) for name in _SHELL_OBJECTS},
         lists={label: list(items) for label, items in _lists(shell).items()},
-        methods=[(label, owner, name, _slot_value(owner, name)) for label, owner, name in _method_slots(shell)],
+        methods=[
+            (label, owner, name, _slot_value(owner, name)) for label, owner, name in _method_slots(shell)
+        ],
         hooks=(sys.displayhook, sys.excepthook),
         guard=dict(vars(sys.modules[__name__])),
     )
@@ -402,9 +416,8 @@ def reset_machinery(shell: Any) -> str:
     if (sys.displayhook, sys.excepthook) != _machinery["hooks"]:
         sys.displayhook, sys.excepthook = _machinery["hooks"]
         changed.append("sys.displayhook / sys.excepthook")
-    import threading
-
-    if sys.gettrace() is not None or sys.getprofile() is not None or threading._trace_hook or threading._profile_hook:
+    hooks = (sys.gettrace(), sys.getprofile(), threading._trace_hook, threading._profile_hook)
+    if any(hook is not None for hook in hooks):
         sys.settrace(None)
         sys.setprofile(None)
         threading.settrace(None)

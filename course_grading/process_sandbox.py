@@ -97,12 +97,23 @@ def _own_pids_cgroup() -> Path | None:
     return None
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def remove_stale_cgroups() -> None:
-    """Remove the empty process-cap cgroups of kernels that are gone (a killed supervisor leaves one)."""
-    parent = _own_pids_cgroup() if Path("/proc/self/cgroup").exists() else None
+    """Remove the process-cap cgroups whose supervisor is gone (a killed supervisor leaves one)."""
+    parent = _own_pids_cgroup()
     for folder in parent.glob(f"{CGROUP_PREFIX}*") if parent is not None else []:
-        with contextlib.suppress(OSError):  # busy (a kernel still runs) or removed meanwhile
-            if not (folder / "cgroup.procs").read_text().strip():
+        supervisor = folder.name.removeprefix(CGROUP_PREFIX)
+        if supervisor.isdigit() and not _alive(int(supervisor)):
+            with contextlib.suppress(OSError):  # still busy, or removed meanwhile
                 folder.rmdir()
 
 
@@ -125,7 +136,8 @@ def _cap_processes(pid: int, max_processes: int) -> Path | None:
 
 
 def _private_files(sandbox: Path, max_disk_bytes: int) -> None:
-    """Make ``sandbox`` a tmpfs of ``max_disk_bytes`` with its files, /dev/shm inside it, /proc of this namespace."""
+    """Make ``sandbox`` a tmpfs of ``max_disk_bytes`` holding its files, with /dev/shm inside it,
+    and mount the /proc of this PID namespace."""
     _mount("none", "/", None, _MS_REC | _MS_PRIVATE)
     cwd = os.getcwd()
     underneath = os.open(sandbox, os.O_RDONLY | os.O_DIRECTORY)

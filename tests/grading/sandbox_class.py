@@ -53,7 +53,8 @@ class GradedClass:
         return sum(cell.score for cell in read_scores(self.course, ASSIGNMENT, NOTEBOOK)[student].values())
 
     def feedback(self, student: str) -> str:
-        return (self.course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html").read_text(encoding="utf-8")
+        page = self.course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html"
+        return page.read_text(encoding="utf-8")
 
     def printed(self, student: str, grade_id: str) -> str:
         """What the cell ``grade_id`` of the student's autograded notebook printed (stdout and stderr)."""

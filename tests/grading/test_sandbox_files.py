@@ -13,7 +13,6 @@ One class of 01_cross_validation is graded once by the real batch:
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -47,7 +46,8 @@ LISTS_ITS_FOLDER = "import os\nprint('files in reach:', sorted(os.listdir('.')))
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
     course = new_course(tmp_path_factory.mktemp("files") / "course", [ASSIGNMENT])
-    folder = submit(course, "numpy_beside", replaced={"stratified_cv_scores": SHUFFLED_KFOLD + LISTS_ITS_FOLDER})
+    wrong = {"stratified_cv_scores": SHUFFLED_KFOLD + LISTS_ITS_FOLDER}
+    folder = submit(course, "numpy_beside", replaced=wrong)
     (folder / "numpy.py").write_text(RIGGED_NUMPY)
     (folder / "data.csv").write_text("a,b\n1,2\n")
 
@@ -69,7 +69,9 @@ def test_a_module_beside_the_notebook_is_never_imported(graded: GradedClass) -> 
     assert "'data.csv'" in graded.printed("numpy_beside", "stratified_cv_scores")  # data files still arrive
 
 
-def test_links_and_special_files_are_refused_with_a_reason_and_never_reach_the_kernel(graded: GradedClass) -> None:
+def test_links_and_special_files_are_refused_with_a_reason_and_never_reach_the_kernel(
+    graded: GradedClass,
+) -> None:
     assert graded.score("links") == 10
     for refused in (
         "refused gradebook.txt: a symbolic link, not a file; not copied",
@@ -79,7 +81,8 @@ def test_links_and_special_files_are_refused_with_a_reason_and_never_reach_the_k
         assert refused in graded.reasons["links"], graded.reasons["links"]
         assert refused in graded.feedback("links")
     printed = graded.printed("links", "stratified_cv_scores")
-    assert "files in reach: [" in printed and all(name not in printed for name in ("gradebook", "notes", "pipe"))
+    assert "files in reach: [" in printed
+    assert all(name not in printed for name in ("gradebook", "notes", "pipe")), printed
 
 
 def test_a_notebook_that_is_a_link_scores_zero_with_the_reason(graded: GradedClass) -> None:
@@ -94,4 +97,4 @@ def test_a_notebook_that_is_a_link_scores_zero_with_the_reason(graded: GradedCla
 def test_nothing_of_the_submissions_is_left_in_the_work_folder(graded: GradedClass) -> None:
     work = graded.course / STATE_DIRECTORY / "work" / ASSIGNMENT
     assert not work.exists() or not any(work.iterdir())
-    assert Path(graded.course / "submitted" / "links" / ASSIGNMENT / "pipe").exists()  # the submission is untouched
+    assert (graded.course / "submitted" / "links" / ASSIGNMENT / "pipe").exists()  # the submission stays

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -150,12 +151,20 @@ def kill_kernel_from_outside(stop: threading.Event) -> None:
         time.sleep(0.1)
 
 
+@dataclass
+class TwoRuns:
+    first: GradedClass
+    victim_feedback: str  # after the first run (the second one writes the victim's page again)
+    second: GradedClass
+
+
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[GradedClass, GradedClass]:
+def graded(tmp_path_factory: pytest.TempPathFactory) -> TwoRuns:
     course = new_course(tmp_path_factory.mktemp("harm") / "course", [ASSIGNMENT])
     submit(course, "classmate_1")
     submit(course, "classmate_2")
-    submit(course, "kills_others", {"stratified_cv_scores": fill(KILLS_OTHERS, COURSE=course, BATCH_PID=os.getpid())})
+    kills_others = fill(KILLS_OTHERS, COURSE=course, BATCH_PID=os.getpid())
+    submit(course, "kills_others", {"stratified_cv_scores": kills_others})
     submit(
         course,
         "hog",
@@ -174,37 +183,37 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[GradedClass, Grade
     finally:
         stop.set()
         killer.join()
-    return first, grade(course, LIMITS)
+    return TwoRuns(first, first.feedback("victim"), grade(course, LIMITS))
 
 
 @pytest.mark.parametrize("student", ["classmate_1", "classmate_2", "kills_others", "hog"])
-def test_every_kernel_keeps_full_marks_while_the_others_attack(graded, student: str) -> None:
-    first, _ = graded
+def test_every_kernel_keeps_full_marks_while_the_others_attack(graded: TwoRuns, student: str) -> None:
+    first = graded.first
     assert first.score(student) == 10, f"{student}: {first.reasons[student]}"
     assert first.report.result(ASSIGNMENT, student).status == "graded"
     assert first.reasons[student] == ""
 
 
-def test_a_kernel_sees_no_other_process_and_cannot_signal_the_batch(graded) -> None:
-    first, _ = graded
+def test_a_kernel_sees_no_other_process_and_cannot_signal_the_batch(graded: TwoRuns) -> None:
+    first = graded.first
     printed = first.printed("kills_others", "stratified_cv_scores")
     assert "grading processes in sight: 0; batch: ProcessLookupError" in printed, printed
 
 
-def test_the_number_of_processes_is_capped(graded) -> None:
-    printed = graded[0].printed("hog", "group_splits")
+def test_the_number_of_processes_is_capped(graded: TwoRuns) -> None:
+    printed = graded.first.printed("hog", "group_splits")
     assert "fork refused after" in printed and "(BlockingIOError)" in printed, printed
     assert int(printed.split("fork refused after ")[1].split()[0]) < MAX_PROCESSES
 
 
-def test_what_a_kernel_writes_is_capped_in_total(graded) -> None:
-    printed = graded[0].printed("hog", "group_leakage_gap")
+def test_what_a_kernel_writes_is_capped_in_total(graded: TwoRuns) -> None:
+    printed = graded.first.printed("hog", "group_leakage_gap")
     assert "(No space left on device)" in printed, printed
     assert int(printed.split("disk full after ")[1].split()[0]) <= MAX_DISK_MIB
 
 
-def test_nothing_of_a_kernel_outlives_its_grading(graded) -> None:
-    first, _ = graded
+def test_nothing_of_a_kernel_outlives_its_grading(graded: TwoRuns) -> None:
+    first = graded.first
     assert "a setsid grandchild runs and /dev/shm holds a file" in first.printed("hog", "cv_summary")
     assert grading_processes(first.course) == [], "a process of the graded kernels is still running"
     assert not Path("/dev/shm", MARKER).exists(), "a file of a kernel's /dev/shm outlived its grading"
@@ -213,15 +222,15 @@ def test_nothing_of_a_kernel_outlives_its_grading(graded) -> None:
     ), "a submission's work folder was left behind"
 
 
-def test_a_kernel_killed_from_outside_is_not_a_result_and_is_graded_again(graded) -> None:
-    first, second = graded
+def test_a_kernel_killed_from_outside_is_not_a_result_and_is_graded_again(graded: TwoRuns) -> None:
+    first, second = graded.first, graded.second
     killed = first.report.result(ASSIGNMENT, "victim")
     assert killed.status == "failed", killed.incidents
     assert (
         "kernel died in stratified_cv_scores (killed by SIGKILL); "
         "killed from outside its sandbox: not a result, graded again on the next run"
     ) in first.reasons["victim"], first.reasons["victim"]
-    assert "killed from outside its sandbox" in first.feedback("victim")
+    assert "killed from outside its sandbox" in graded.victim_feedback
     assert second.report.graded == [f"{ASSIGNMENT}/victim"]
     assert second.report.result(ASSIGNMENT, "victim").status == "graded" and second.score("victim") == 10
 
@@ -233,7 +242,8 @@ from pathlib import Path
 from course_grading.kernel_guard import apply_landlock, readable_paths
 
 listener = socket.socket(socket.AF_UNIX)
-listener.bind("\\0course-grading-test-{os.getpid()}")
+name = "\\0course-grading-test-{os.getpid()}"
+listener.bind(name)
 listener.listen()
 apply_landlock(readable_paths(), [Path({str(tmp_path)!r})])
 child = os.fork()
@@ -243,7 +253,7 @@ results = []
 for what, attempt in [
     ("signal the parent", lambda: os.kill(os.getppid(), 0)),
     ("trace the parent", lambda: open(f"/proc/{{os.getppid()}}/mem", "rb").read(1)),
-    ("reach an outside socket", lambda: socket.socket(socket.AF_UNIX).connect("\\0course-grading-test-{os.getpid()}")),
+    ("reach an outside socket", lambda: socket.socket(socket.AF_UNIX).connect(name)),
     ("signal its own child", lambda: os.kill(child, signal.SIGKILL)),
 ]:
     try:
@@ -254,7 +264,9 @@ for what, attempt in [
 os.waitpid(child, 0)
 print("; ".join(results))
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60
+    )
     assert out.stdout.strip() == (
         "signal the parent: PermissionError; trace the parent: PermissionError; "
         "reach an outside socket: PermissionError; signal its own child: allowed"

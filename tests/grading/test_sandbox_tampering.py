@@ -21,10 +21,9 @@ import pytest
 
 from course_grading.isolation import GradingLimits
 from course_grading.kernel_guard import landlock_abi
-from course_grading.synthetic_class import new_course
-from sandbox_class import ASSIGNMENT, GradedClass, grade, submit
 from course_grading.submissions import make_submission, write_submission
-from sandbox_class import NOTEBOOK, RELEASE
+from course_grading.synthetic_class import new_course
+from sandbox_class import ASSIGNMENT, NOTEBOOK, RELEASE, GradedClass, grade, submit
 
 pytestmark = pytest.mark.skipif(landlock_abi() < 1, reason="the filesystem sandbox needs Linux Landlock")
 
@@ -113,7 +112,9 @@ def test_hooks_around_hidden_cells_are_removed_and_noted(graded: GradedClass) ->
     reasons = graded.reasons["hooks_rebind"]
     assert graded.score("hooks_rebind") == 9, reasons
     assert "stratified_cv_scores_hidden:" in reasons
-    assert "(pre_run_cell callbacks, post_run_cell callbacks); reset before stratified_cv_scores_visible" in reasons
+    assert (
+        "(pre_run_cell callbacks, post_run_cell callbacks); reset before stratified_cv_scores_visible"
+    ) in reasons
     assert "needs a manual check" in graded.feedback("hooks_rebind")
 
 
