@@ -671,6 +671,14 @@ def grade_in_worker(
     nb, result.incidents = inspect_submission(submitted, notebook, source)
     reaches_into_grader = grader_references(nb) if nb is not None else []
     result.incidents += reaches_into_grader
+    extra_files = [item for item in submitted_files(submitted)[0] if item.suffix != ".ipynb"]
+    extra_bytes = sum(item.stat().st_size for item in extra_files)
+    if nb is not None and limits.sandbox and extra_bytes > limits.max_disk_bytes:  # they would not fit
+        nb = None
+        result.incidents.append(
+            f"the submitted files hold {extra_bytes / 2**20:.0f} MiB, more than the "
+            f"{limits.max_disk_bytes / 2**20:.0f} MiB a kernel may hold; scored 0"
+        )
     feedback = work / "feedback" / f"{notebook}.html"
     if nb is None:
         for cell in result.cells.values():
@@ -682,9 +690,8 @@ def grade_in_worker(
 
     target = course / "submitted" / student / assignment
     target.mkdir(parents=True)
-    for item in submitted_files(submitted)[0]:
-        if item.suffix != ".ipynb":
-            shutil.copyfile(item, target / item.name, follow_symlinks=False)
+    for item in extra_files:
+        shutil.copyfile(item, target / item.name, follow_symlinks=False)
     nbformat.write(nb, target / f"{notebook}.ipynb")
 
     os.environ["JUPYTER_PATH"] = str(_kernel_spec(work, limits))

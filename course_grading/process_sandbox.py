@@ -16,7 +16,9 @@ original process as a small supervisor that jupyter_client sees as the kernel:
   the kernel writes outlives it, and all it writes together is capped;
 - the number of processes (threads included) is capped: by a pids cgroup when this process
   may create one (root), by ``RLIMIT_NPROC`` in the user namespace otherwise (Linux does not
-  enforce ``RLIMIT_NPROC`` on root, ``fork(2)``).
+  enforce ``RLIMIT_NPROC`` on root, ``fork(2)``);
+- the kernel gives up every capability (``capabilities(7)``): run by root, it keeps uid 0 for
+  its files but cannot reconfigure the network, set the clock or load a kernel module.
 
 When no namespace can be created (another OS, user namespaces disabled) the kernel runs as
 before, in this process, and :func:`enter_process_sandbox` says so; Landlock's signal scoping
@@ -39,7 +41,8 @@ __all__ = ["CGROUP_PREFIX", "enter_process_sandbox", "remove_stale_cgroups"]
 
 _CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
 _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_BIND, _MS_REC, _MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
-_PR_SET_PDEATHSIG = 1
+_PR_SET_PDEATHSIG, _PR_CAPBSET_DROP, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 1, 24, 47, 4
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
 CGROUP_PREFIX = "course-grading-kernel-"
 _PIDS_V1, _CGROUP_V2 = Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")
 
@@ -153,6 +156,29 @@ def _private_files(sandbox: Path, max_disk_bytes: int) -> None:
     _mount("proc", "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
 
 
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint32) for name in ("effective", "permitted", "inheritable")]
+
+
+def _drop_capabilities() -> None:
+    """Give up every capability, for good: the kernel stays uid 0 (its files), without root's powers.
+
+    Without this a kernel run by root could still reconfigure the network, set the clock or load
+    a kernel module. The bounding set is emptied too, so no program it runs gets them back.
+    """
+    libc = _libc()
+    last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    for capability in range(last + 1):
+        _check(libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0), "prctl(PR_CAPBSET_DROP)")
+    _check(libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "prctl(PR_CAP_AMBIENT)")
+    header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    _check(libc.capset(ctypes.byref(header), data), "capset")
+
+
 def _supervise(kernel: int, cgroup: Path | None, grader: int) -> None:
     """Wait for the kernel; end as it ended. Kill it if the grader process ``grader`` is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # jupyter_client interrupts the process group
@@ -220,5 +246,6 @@ def enter_process_sandbox(sandbox: Path, max_processes: int, max_disk_bytes: int
     if mode == "user":
         resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
     _private_files(sandbox, max_disk_bytes)
+    _drop_capabilities()
     cap = ("pids cgroup" if mode == "root" else "RLIMIT_NPROC") if capped else "no process cap"
     return f"pid+mount namespace ({mode}), {cap}"

@@ -7,7 +7,9 @@ One class of 01_cross_validation is graded once by the real batch:
   setup cell imported it, the guard would record the rigged function as the instructor's;
 - ``links``: the solution, with extra entries that are symbolic links to the instructor's notebook
   and to the gradebook, and a named pipe: refused with a reason, never copied or read;
-- ``linked_notebook``: the notebook itself is a symbolic link to the instructor's solution.
+- ``linked_notebook``: the notebook itself is a symbolic link to the instructor's solution;
+- ``big_files``: the solution with a data file larger than all a kernel may write: it could
+  not be copied into the kernel's capped sandbox, so it is rejected before a kernel starts.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from course_grading.isolation import GradingLimits
 from course_grading.kernel_guard import landlock_abi
 from course_grading.synthetic_class import new_course
 from sandbox_class import ASSIGNMENT, NOTEBOOK, GradedClass, grade, submit
+
+MAX_DISK_MIB = 32
 
 pytestmark = pytest.mark.skipif(landlock_abi() < 1, reason="the filesystem sandbox needs Linux Landlock")
 
@@ -59,7 +63,10 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
     folder = submit(course, "linked_notebook")
     (folder / f"{NOTEBOOK}.ipynb").unlink()
     (folder / f"{NOTEBOOK}.ipynb").symlink_to(course / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
-    return grade(course, GradingLimits(cell_timeout=60))
+    folder = submit(course, "big_files")
+    with open(folder / "data.bin", "wb") as handle:  # sparse: large, yet nothing on disk
+        handle.truncate((MAX_DISK_MIB + 8) * 2**20)
+    return grade(course, GradingLimits(cell_timeout=60, max_disk_bytes=MAX_DISK_MIB * 2**20))
 
 
 def test_a_module_beside_the_notebook_is_never_imported(graded: GradedClass) -> None:
@@ -92,6 +99,16 @@ def test_a_notebook_that_is_a_link_scores_zero_with_the_reason(graded: GradedCla
     assert f"missing notebook: expected {NOTEBOOK}.ipynb, found no notebook; scored 0" in reasons
     assert "refused" in graded.feedback("linked_notebook")
     assert graded.report.result(ASSIGNMENT, "linked_notebook").status == "rejected"
+
+
+def test_files_larger_than_the_kernel_may_hold_are_rejected_with_the_reason(graded: GradedClass) -> None:
+    assert graded.score("big_files") == 0
+    reason = (
+        f"the submitted files hold {MAX_DISK_MIB + 8} MiB, more than the {MAX_DISK_MIB} MiB a kernel may hold"
+    )
+    assert reason in graded.reasons["big_files"], graded.reasons["big_files"]
+    assert reason in graded.feedback("big_files")
+    assert graded.report.result(ASSIGNMENT, "big_files").status == "rejected"
 
 
 def test_nothing_of_the_submissions_is_left_in_the_work_folder(graded: GradedClass) -> None:

@@ -4,7 +4,7 @@ One class of 01_cross_validation is graded once by the real batch, two kernels a
 
 - ``classmate_1``, ``classmate_2``: the solution, graded while the attacks run;
 - ``kills_others``: a correct answer that, for 15 s, SIGKILLs every process of this grading it
-  can find in ``/proc`` and sends SIGTERM to the batch;
+  can find in ``/proc``, sends SIGTERM to the batch and prints its capabilities;
 - ``hog``: a correct answer that forks until refused, fills its disk until refused, and leaves a
   double-forked ``setsid`` grandchild and a file in ``/dev/shm`` behind;
 - ``victim``: a correct answer whose kernel the test kills with SIGKILL from outside (as the
@@ -72,7 +72,8 @@ try:
     batch = "signalled"
 except OSError as error:
     batch = type(error).__name__
-print(f"grading processes in sight: {len(seen)}; batch: {batch}")
+capabilities = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("CapEff"))
+print(f"grading processes in sight: {len(seen)}; batch: {batch}; capabilities: {capabilities}")
 """
 
 FORKS = """
@@ -194,10 +195,13 @@ def test_every_kernel_keeps_full_marks_while_the_others_attack(graded: TwoRuns, 
     assert first.reasons[student] == ""
 
 
-def test_a_kernel_sees_no_other_process_and_cannot_signal_the_batch(graded: TwoRuns) -> None:
+def test_a_kernel_sees_no_other_process_cannot_signal_the_batch_and_has_no_capability(
+    graded: TwoRuns,
+) -> None:
     first = graded.first
     printed = first.printed("kills_others", "stratified_cv_scores")
     assert "grading processes in sight: 0; batch: ProcessLookupError" in printed, printed
+    assert "capabilities: 0000000000000000" in printed, "the kernel kept some of root's capabilities"
 
 
 def test_the_number_of_processes_is_capped(graded: TwoRuns) -> None:

@@ -17,6 +17,8 @@ One class of 01_cross_validation is graded once by the real batch:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from course_grading.isolation import GradingLimits
@@ -94,50 +96,53 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
     return grade(course, GradingLimits(cell_timeout=60))
 
 
-def test_transformers_that_blank_the_tests_are_reset_and_noted(graded: GradedClass) -> None:
-    reasons = graded.reasons["blanks_test_cells"]
-    assert graded.score("blanks_test_cells") == 0, reasons
-    note = (
-        "tampering: student code changed IPython's execution machinery "
-        "(input_transformers_cleanup, ast_transformers); reset before stratified_cv_scores_visible; "
-        "needs a manual check"
-    )
-    assert note in reasons
-    assert "changed IPython&#x27;s execution machinery" in graded.feedback("blanks_test_cells") or (
-        "changed IPython's execution machinery" in graded.feedback("blanks_test_cells")
-    )
+@dataclass(frozen=True)
+class Expected:
+    score: float
+    reason: str  # in the submission's row of grade_reasons.csv ("" for none at all)
+    feedback: str  # in the student's feedback page
 
 
-def test_hooks_around_hidden_cells_are_removed_and_noted(graded: GradedClass) -> None:
-    reasons = graded.reasons["hooks_rebind"]
-    assert graded.score("hooks_rebind") == 9, reasons
-    assert "stratified_cv_scores_hidden:" in reasons
-    assert (
-        "(pre_run_cell callbacks, post_run_cell callbacks); reset before stratified_cv_scores_visible"
-    ) in reasons
-    assert "needs a manual check" in graded.feedback("hooks_rebind")
-
-
-def test_a_replaced_guard_is_caught_after_the_cell_which_then_scores_zero(graded: GradedClass) -> None:
-    reasons = graded.reasons["replaces_guard"]
-    assert graded.score("replaces_guard") == 8, reasons
-    assert (
+EXPECTED = {
+    "blanks_test_cells": Expected(
+        0,
+        "tampering: student code changed IPython's execution machinery (input_transformers_cleanup, "
+        "ast_transformers); reset before stratified_cv_scores_visible; needs a manual check",
+        "execution machinery (input_transformers_cleanup, ast_transformers)",
+    ),
+    "hooks_rebind": Expected(
+        9,
+        "(pre_run_cell callbacks, post_run_cell callbacks); reset before stratified_cv_scores_visible; "
+        "needs a manual check",
+        "(pre_run_cell callbacks, post_run_cell callbacks)",
+    ),
+    "replaces_guard": Expected(
+        8,
         "tampering: builtins.abs, numpy.allclose changed while stratified_cv_scores_visible ran; "
-        "needs a manual check; the cell scores 0"
-    ) in reasons
-    assert "stratified_cv_scores_visible: NotGuarded" in reasons
-
-
-def test_a_submission_naming_the_guard_is_not_scored_automatically(graded: GradedClass) -> None:
-    reasons = graded.reasons["names_the_guard"]
-    assert graded.score("names_the_guard") == 0, reasons
-    assert (
+        "needs a manual check; the cell scores 0",
+        "changed while stratified_cv_scores_visible ran",
+    ),
+    "names_the_guard": Expected(
+        0,
         "tampering: stratified_cv_scores refers to the grader's code (course_grading); "
-        "not scored automatically: needs a manual check"
-    ) in reasons
-    assert "not scored automatically" in graded.feedback("names_the_guard")
+        "not scored automatically: needs a manual check",
+        "not scored automatically",
+    ),
+    "uses_matplotlib": Expected(10, "", "cv_summary"),
+}
 
 
-def test_a_library_callback_is_not_tampering(graded: GradedClass) -> None:
-    assert graded.score("uses_matplotlib") == 10, graded.reasons["uses_matplotlib"]
-    assert graded.reasons["uses_matplotlib"] == ""
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_tampering_earns_no_points_and_is_noted(graded: GradedClass, student: str) -> None:
+    expected, reasons = EXPECTED[student], graded.reasons[student]
+    assert graded.score(student) == expected.score, reasons
+    assert expected.reason in reasons if expected.reason else reasons == "", reasons
+    assert expected.feedback in graded.feedback(student)
+
+
+def test_the_rigged_hidden_test_fails_once_the_hooks_are_gone(graded: GradedClass) -> None:
+    assert "stratified_cv_scores_hidden: AssertionError" in graded.reasons["hooks_rebind"]
+
+
+def test_the_cell_that_ran_under_a_replaced_guard_is_not_scored(graded: GradedClass) -> None:
+    assert "stratified_cv_scores_visible: NotGuarded" in graded.reasons["replaces_guard"]
