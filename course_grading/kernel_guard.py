@@ -455,7 +455,8 @@ def main(argv: list[str] | None = None) -> None:
         resource.setrlimit(limit, (value, value))
     sandbox = args.sandbox.resolve()
     if not args.no_landlock:  # from here on, this is the kernel in its own namespaces (if Linux allows)
-        enter_process_sandbox(sandbox, args.max_processes, args.max_disk)
+        isolation = enter_process_sandbox(sandbox, args.max_processes, args.max_disk)
+        print(f"kernel_guard: {isolation or 'no PID namespace (Linux refused one)'}", file=sys.stderr)
     if "-f" in kernel_argv:  # read the connection file before the sandbox hides its folder
         index = kernel_argv.index("-f") + 1
         local = sandbox / "kernel-connection.json"
