@@ -37,13 +37,13 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["CGROUP_PREFIX", "enter_process_sandbox", "remove_stale_cgroups"]
+__all__ = ["enter_process_sandbox"]
 
 _CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
 _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_BIND, _MS_REC, _MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
 _PR_SET_PDEATHSIG, _PR_CAPBSET_DROP, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 1, 24, 47, 4
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
-CGROUP_PREFIX = "course-grading-kernel-"
+_CGROUP_PREFIX = "course-grading-kernel-"
 _PIDS_V1, _CGROUP_V2 = Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")
 
 
@@ -57,11 +57,15 @@ def _check(result: int, what: str) -> None:
         raise OSError(errno, f"{what}: {os.strerror(errno)}")
 
 
+def _c_string(text: object) -> bytes | None:
+    return None if text is None else str(text).encode()
+
+
 def _mount(source: str, target: Path | str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    libc = _libc()
-    encode = lambda text: None if text is None else str(text).encode()  # noqa: E731
-    _check(libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
-           f"mount {target}")
+    result = _libc().mount(
+        _c_string(source), _c_string(target), _c_string(fstype), ctypes.c_ulong(flags), _c_string(data)
+    )
+    _check(result, f"mount {target}")
 
 
 def _unshare() -> str:
@@ -105,16 +109,16 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # alive, another user's
+        pass
     return True
 
 
-def remove_stale_cgroups() -> None:
+def _remove_stale_cgroups() -> None:
     """Remove the process-cap cgroups whose supervisor is gone (a killed supervisor leaves one)."""
     parent = _own_pids_cgroup()
-    for folder in parent.glob(f"{CGROUP_PREFIX}*") if parent is not None else []:
-        supervisor = folder.name.removeprefix(CGROUP_PREFIX)
+    for folder in parent.glob(f"{_CGROUP_PREFIX}*") if parent is not None else []:
+        supervisor = folder.name.removeprefix(_CGROUP_PREFIX)
         if supervisor.isdigit() and not _alive(int(supervisor)):
             with contextlib.suppress(OSError):  # still busy, or removed meanwhile
                 folder.rmdir()
@@ -125,8 +129,8 @@ def _cap_processes(pid: int, max_processes: int) -> Path | None:
     parent = _own_pids_cgroup()
     if parent is None:
         return None
-    remove_stale_cgroups()
-    folder = parent / f"{CGROUP_PREFIX}{os.getpid()}"
+    _remove_stale_cgroups()
+    folder = parent / f"{_CGROUP_PREFIX}{os.getpid()}"
     try:
         folder.mkdir()
         (folder / "pids.max").write_text(str(max_processes))
@@ -183,15 +187,13 @@ def _supervise(kernel: int, cgroup: Path | None, grader: int) -> None:
     """Wait for the kernel; end as it ended. Kill it if the grader process ``grader`` is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # jupyter_client interrupts the process group
     signal.signal(signal.SIGTERM, lambda signum, frame: os.kill(kernel, signal.SIGTERM))
-    status = None
-    while status is None:
-        done, status_word = os.waitpid(kernel, os.WNOHANG)
+    while True:
+        done, status = os.waitpid(kernel, os.WNOHANG)
         if done:
-            status = status_word
-        elif os.getppid() != grader:
+            break
+        if os.getppid() != grader:
             os.kill(kernel, signal.SIGKILL)
-        else:
-            time.sleep(0.1)
+        time.sleep(0.1)
     if cgroup is not None:
         for _ in range(50):  # the namespace's last processes may still be exiting
             with contextlib.suppress(OSError):
@@ -220,8 +222,8 @@ def enter_process_sandbox(sandbox: Path, max_processes: int, max_disk_bytes: int
     Returns
     -------
     str
-        What was set up: "" if no namespace could be created (the kernel runs unconfined
-        in this process), else a description such as ``pid+mount namespace, pids cgroup``.
+        What was set up: "" if no namespace could be created (the kernel then runs in this
+        process, without one), else a description such as ``pid+mount namespace (root), pids cgroup``.
     """
     if not sys.platform.startswith("linux"):
         return ""
