@@ -73,7 +73,7 @@ __all__ = [
 ]
 
 # Part of every fingerprint: change it when the grading logic changes, to regrade everything.
-GRADER_VERSION = "1"
+GRADER_VERSION = "2"
 STATE_DIRECTORY = ".grading"
 REASONS_CSV = "grade_reasons.csv"
 WORKER_MEMORY_BYTES = 6 * 1024**3
@@ -125,7 +125,10 @@ def _digest(paths: list[Path], root: Path, extra: str) -> str:
     sha = hashlib.sha256(extra.encode())
     for path in sorted(paths):
         sha.update(str(path.relative_to(root)).encode() + b"\0")
-        sha.update(path.read_bytes() if path.is_file() else b"<dir>")
+        if path.is_symlink():  # never followed: a submission's link is refused, not read
+            sha.update(b"<link>" + os.readlink(path).encode())
+        else:
+            sha.update(path.read_bytes() if path.is_file() else b"<not a file>")
         sha.update(b"\0")
     return sha.hexdigest()
 
@@ -318,8 +321,9 @@ def _grade_one(
         ):
             if (work / "grade" / name).is_file():
                 shutil.copy(work / "grade" / name, staging / target)
-        if result.status == "failed" and (work / "grade" / "nbgrader.log").is_file():  # for the instructor
-            shutil.copy(work / "grade" / "nbgrader.log", staging / "nbgrader.log")
+        for log in ("grade/nbgrader.log", "worker.log") if result.status == "failed" else ():
+            if (work / log).is_file():  # for the instructor (the kernel's own errors are in worker.log)
+                shutil.copy(work / log, staging / Path(log).name)
         (staging / RESULT_FILE).write_text(result.to_json(), encoding="utf-8")
         shutil.rmtree(done, ignore_errors=True)
         os.replace(staging, done)

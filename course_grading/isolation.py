@@ -11,17 +11,21 @@ in its own folder ``<work>/``:
 - ``<work>/result.json``: written last, atomically: the scores, the reasons and the incidents.
 
 Before nbgrader sees the submission, :func:`inspect_submission` states what is wrong with the
-files (not valid JSON, missing or renamed notebook, edited, deleted or re-typed test cells).
-nbgrader's sanitizer then restores the instructor's cells. :class:`GuardedExecute` replaces
-nbgrader's ``Execute``: it survives a kernel that dies (``os._exit``, segfault, memory) or
-ignores the interrupt after a timeout, marks the cells that could not run, and runs the
-tampering guard around every locked cell. Whatever happens, the worker writes a result with
-a stated reason; the caller writes one if the worker itself dies.
+files (symbolic links and special files refused, not valid JSON, missing or renamed notebook,
+edited, deleted or re-typed test cells) and :func:`grader_references` whether an answer names
+the grader's code. nbgrader's sanitizer then restores the instructor's cells.
+:class:`GuardedExecute` replaces nbgrader's ``Execute``: it survives a kernel that dies
+(``os._exit``, segfault, memory) or ignores the interrupt after a timeout, marks the cells that
+could not run, and runs the tampering guard around every locked cell (a cell the guard cannot
+vouch for scores 0). A kernel killed from outside its sandbox makes the result ``failed``.
+Whatever happens, the worker writes a result with a stated reason; the caller writes one if
+the worker itself dies.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import asyncio
 import contextlib
 import html
@@ -29,6 +33,7 @@ import json
 import os
 import re
 import resource
+import secrets
 import shutil
 import signal
 import sys
@@ -52,6 +57,8 @@ from traitlets import Unicode
 
 from nbgrader.preprocessors import Execute
 
+from course_grading.kernel_guard import GUARD_MODULE
+
 __all__ = [
     "GradingLimits",
     "GuardedExecute",
@@ -59,14 +66,17 @@ __all__ = [
     "grade_in_worker",
     "inspect_submission",
     "main",
+    "submitted_files",
     "run_forked_worker",
     "stop_when_batch_is_gone",
 ]
 
 RESULT_FILE = "result.json"
 INCIDENTS_FILE = "incidents.json"
+# A kernel killed by something outside its sandbox (the machine's OOM killer, an administrator):
+# not the student's result, so the submission is "failed" and graded again on the next run.
+KILLED_FROM_OUTSIDE = "killed from outside its sandbox: not a result, graded again on the next run"
 KERNEL_NAME = "course-graded-python"
-GUARD_MODULE = "course_grading.kernel_guard"
 
 
 @dataclass(frozen=True)
@@ -84,7 +94,12 @@ class GradingLimits:
     max_file_bytes : int
         ``RLIMIT_FSIZE`` of the kernel: the largest file it may write.
     sandbox : bool
-        Apply the Landlock filesystem sandbox to the kernel.
+        Run the kernel in the sandbox: Landlock, its own PID and mount namespace
+        (:mod:`course_grading.process_sandbox`).
+    max_processes : int
+        Processes and threads the kernel's whole tree may have at once.
+    max_disk_bytes : int
+        What the kernel may write in all (its sandbox folder and ``/dev/shm``).
     """
 
     cell_timeout: int = 120
@@ -92,9 +107,18 @@ class GradingLimits:
     max_output_bytes: int = 4 * 1024**2
     max_file_bytes: int = 256 * 1024**2
     sandbox: bool = True
+    max_processes: int = 512
+    max_disk_bytes: int = 512 * 1024**2
 
     def __post_init__(self) -> None:
-        for name in ("cell_timeout", "memory_bytes", "max_output_bytes", "max_file_bytes"):
+        for name in (
+            "cell_timeout",
+            "memory_bytes",
+            "max_output_bytes",
+            "max_file_bytes",
+            "max_processes",
+            "max_disk_bytes",
+        ):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
@@ -158,6 +182,24 @@ def _meta(cell: NotebookNode) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
+def submitted_files(folder: Path) -> tuple[list[Path], list[str]]:
+    """The regular files at the top of a submission folder, and a sentence for each entry refused.
+
+    A submission is data: a symbolic link (to the instructor's notebook, the gradebook, another
+    submission) or a special file (a named pipe, a socket, a device) is never read or copied.
+    Folders are not copied either (as before), so they are neither listed nor refused.
+    """
+    files, refused = [], []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []:
+        if entry.is_symlink():
+            refused.append(f"refused {entry.name}: a symbolic link, not a file; not copied")
+        elif entry.is_file(follow_symlinks=False):
+            files.append(Path(entry.path))
+        elif not entry.is_dir(follow_symlinks=False):
+            refused.append(f"refused {entry.name}: not a regular file; not copied")
+    return files, refused
+
+
 def inspect_submission(
     folder: Path, notebook: str, source: NotebookNode
 ) -> tuple[NotebookNode | None, list[str]]:
@@ -180,15 +222,15 @@ def inspect_submission(
     """
     from nbgrader.utils import compute_checksum
 
-    incidents: list[str] = []
+    files, incidents = submitted_files(folder)
     expected = folder / f"{notebook}.ipynb"
-    if expected.is_file():
+    if expected in files:
         path = expected
     else:
-        others = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+        others = [p for p in files if p.suffix == ".ipynb"]
         if len(others) != 1:
             found = ", ".join(p.name for p in others) or "no notebook"
-            return None, [f"missing notebook: expected {notebook}.ipynb, found {found}; scored 0"]
+            return None, incidents + [f"missing notebook: expected {notebook}.ipynb, found {found}; scored 0"]
         path = others[0]
         incidents.append(f"renamed notebook: {path.name} was graded as {notebook}.ipynb")
     try:
@@ -219,6 +261,24 @@ def inspect_submission(
         elif meta.get("locked") and compute_checksum(mine) != _meta(mine).get("checksum"):
             incidents.append(f"edited {what} {grade_id}: restored from the source")
     return nb, incidents
+
+
+_GRADER_NAMES = re.compile(r"course_grading|kernel_guard")
+
+
+def grader_references(nb: NotebookNode) -> list[str]:
+    """A sentence for each answer (unlocked code) cell that names the grader's own code.
+
+    Decided from outside the kernel, on the submitted text: a student whose code reaches for
+    the guard (``course_grading.kernel_guard``) could replace it where the guard cannot see,
+    so such a submission is not scored automatically.
+    """
+    return [
+        f"tampering: {_meta(cell).get('grade_id') or f'cell {index}'} refers to the grader's code "
+        "(course_grading); not scored automatically: needs a manual check"
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and not _meta(cell).get("locked") and _GRADER_NAMES.search(cell.source)
+    ]
 
 
 # ---------------------------------------------------------------- during nbgrader: the kernel
@@ -302,24 +362,55 @@ class GuardedExecute(Execute):
             return "exit status unknown"
         if code < 0:
             name = signal.Signals(-code).name
-            hint = " (killed: memory limit or kill)" if name == "SIGKILL" else ""
-            return f"killed by {name}{hint}"
+            return f"killed by {name}"
         return f"exit code {code}"
 
-    def _guard(self, name: str, grade_id: str) -> None:
+    def _guard(self, when: str, grade_id: str) -> bool:
+        """Run the guard in the kernel ``before`` or ``after`` a locked cell.
+
+        Returns False when the cell's result cannot be trusted: the guard did not answer as the
+        guard does (replaced, broken, hung), or, after the cell, something was rebound or the
+        execution machinery changed while the cell ran.
+        """
         if self._stopped is not None:
-            return
-        expression = f"__import__('sys').modules[{GUARD_MODULE!r}].{name}(get_ipython())"
-        if name == "before_locked_cell":
-            expression = f"(__import__({GUARD_MODULE!r}), {expression})[1]"
+            return True
+        guard = f"__import__('sys').modules[{GUARD_MODULE!r}]"
+        if when == "before":
+            # reset_machinery first: it puts back the guard's own functions before the second lookup
+            expression = f"({guard}.reset_machinery(ip), {guard}.before_locked_cell(ip))"
+        else:
+            expression = f"({guard}.changed_during_cell(ip), {guard}.after_locked_cell(ip))[0]"
+        expression = f"(lambda ip: {expression})(get_ipython())"
         status, value = run_sync(self._hidden)(expression, 20.0)
-        if status == "error":
+        reports: Any = None
+        with contextlib.suppress(ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            reports = ast.literal_eval(value or "")
+        if status != "ok" or not (
+            isinstance(reports, tuple) and len(reports) == 2 and all(isinstance(r, str) for r in reports)
+        ):
+            answer = {"error": value, "timeout": "no answer in 20 s"}.get(status, repr(value)) or ""
             self._note(
-                f"tampering: the grader's guard could not run before {grade_id} ({value}); "
-                "needs a manual check"
+                f"tampering: the grader's guard could not run {when} {grade_id} ({answer[:160]}); "
+                "needs a manual check; the cell scores 0"
             )
-        elif status == "ok" and name == "before_locked_cell" and value not in (None, "''", '""'):
-            self._note(f"tampering: student code rebound {value.strip(chr(39))}; restored before {grade_id}")
+            return False
+        machinery, rebound = reports
+        if when == "before":
+            if rebound:
+                self._note(f"tampering: student code rebound {rebound}; restored before {grade_id}")
+            if machinery:
+                self._note(
+                    f"tampering: student code changed IPython's execution machinery ({machinery}); "
+                    f"reset before {grade_id}; needs a manual check"
+                )
+            return True
+        if rebound or machinery:
+            changed = ", ".join(filter(None, [rebound, machinery]))
+            self._note(
+                f"tampering: {changed} changed while {grade_id} ran; needs a manual check; the cell scores 0"
+            )
+            return False
+        return True
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
         meta = _meta(cell)
@@ -330,8 +421,7 @@ class GuardedExecute(Execute):
             cell.outputs = [_error_output("NotRun", f"not run: {self._stopped}")]
             return cell, resources
         locked = bool(meta.get("locked")) and not meta.get("solution")
-        if locked:
-            self._guard("before_locked_cell", grade_id)
+        trusted = self._guard("before", grade_id) if locked else True
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except CellTimeoutError:  # interrupted after the timeout, the kernel still never went idle
@@ -350,7 +440,10 @@ class GuardedExecute(Execute):
             cell.outputs = list(cell.get("outputs", [])) + [
                 _error_output("KernelDied", f"the kernel died while running this cell ({status})")
             ]
-            self._note(f"kernel died in {grade_id} ({status}); later cells not run")
+            if "SIGKILL" in status:  # the kernel cannot send it to itself (it is PID 1 of its namespace)
+                self._note(f"kernel died in {grade_id} ({status}); {KILLED_FROM_OUTSIDE}")
+            else:
+                self._note(f"kernel died in {grade_id} ({status}); later cells not run")
             self._stopped = f"the kernel died in {grade_id}"
             return cell, resources
         errors = [out for out in cell.outputs if out.output_type == "error"]
@@ -387,7 +480,11 @@ class GuardedExecute(Execute):
             evalue = re.sub(r"\x1b\[[0-9;]*m", "", str(errors[0].evalue)).strip().splitlines()
             self._note(f"error in {grade_id}: {errors[0].ename}: {evalue[0][:160] if evalue else ''}")
         if locked:
-            self._guard("after_locked_cell", grade_id)
+            trusted = self._guard("after", grade_id) and trusted
+        if not trusted and meta.get("grade"):  # nbgrader scores a cell with an error output 0
+            cell.outputs.append(
+                _error_output("NotGuarded", "this cell may not have run as written (see the grading notes)")
+            )
         return cell, resources
 
 
@@ -445,6 +542,7 @@ def _kernel_spec(work: Path, limits: GradingLimits) -> Path:
     env["MALLOC_ARENA_MAX"] = "2"
     argv = [
         sys.executable,
+        "-P",  # the working folder (the student's files) is not importable, not even by the launcher
         "-m",
         GUARD_MODULE,
         "--sandbox",
@@ -455,6 +553,10 @@ def _kernel_spec(work: Path, limits: GradingLimits) -> Path:
         str(limits.max_file_bytes),
         "--max-output",
         str(limits.max_output_bytes),
+        "--max-processes",
+        str(limits.max_processes),
+        "--max-disk",
+        str(limits.max_disk_bytes),
     ]
     argv += [] if limits.sandbox else ["--no-landlock"]
     spec_dir = work / "jupyter" / "kernels" / KERNEL_NAME
@@ -485,6 +587,11 @@ def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
     c.CourseDirectory.course_id = course_id
     c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
     c.CourseDirectory.source_directory = "source"
+    # The kernel's channels are abstract UNIX sockets with a random name, not TCP ports: over TCP,
+    # every worker process picks "free" ports that another one may take before its kernel binds them
+    # (jupyter_client's LocalPortCache guards only within one process), and the kernel needs no TCP.
+    c.KernelManager.transport = "ipc"
+    c.KernelManager.ip = f"@course-grading-{secrets.token_hex(8)}"
     c.Execute.timeout = limits.cell_timeout
     c.Execute.kernel_name = KERNEL_NAME
     c.GuardedExecute.timeout = limits.cell_timeout
@@ -562,6 +669,16 @@ def grade_in_worker(
         fingerprint=fingerprint,
     )
     nb, result.incidents = inspect_submission(submitted, notebook, source)
+    reaches_into_grader = grader_references(nb) if nb is not None else []
+    result.incidents += reaches_into_grader
+    extra_files = [item for item in submitted_files(submitted)[0] if item.suffix != ".ipynb"]
+    extra_bytes = sum(item.stat().st_size for item in extra_files)
+    if nb is not None and limits.sandbox and extra_bytes > limits.max_disk_bytes:  # they would not fit
+        nb = None
+        result.incidents.append(
+            f"the submitted files hold {extra_bytes / 2**20:.0f} MiB, more than the "
+            f"{limits.max_disk_bytes / 2**20:.0f} MiB a kernel may hold; scored 0"
+        )
     feedback = work / "feedback" / f"{notebook}.html"
     if nb is None:
         for cell in result.cells.values():
@@ -573,9 +690,8 @@ def grade_in_worker(
 
     target = course / "submitted" / student / assignment
     target.mkdir(parents=True)
-    for item in submitted.iterdir():
-        if item.is_file() and item.suffix != ".ipynb":
-            shutil.copy(item, target / item.name)
+    for item in extra_files:
+        shutil.copyfile(item, target / item.name, follow_symlinks=False)
     nbformat.write(nb, target / f"{notebook}.ipynb")
 
     os.environ["JUPYTER_PATH"] = str(_kernel_spec(work, limits))
@@ -609,12 +725,16 @@ def grade_in_worker(
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
             submission = gradebook.find_submission_notebook(notebook, assignment, student)
             for grade in submission.grades:
+                if reaches_into_grader:  # the feedback page shows the same zero
+                    grade.auto_score = 0.0
                 if grade.name in result.cells:
                     score = float(grade.score)
                     cell = by_id.get(grade.name)
                     reason = (
                         ""
                         if score >= float(grade.max_score)
+                        else reaches_into_grader[0]
+                        if reaches_into_grader
                         else (_cell_reason(cell) if cell else "cell missing")
                     )
                     result.cells[grade.name] = {
@@ -622,7 +742,9 @@ def grade_in_worker(
                         "max_score": float(grade.max_score),
                         "reason": reason,
                     }
-        result.status = "graded"
+            gradebook.db.commit()
+        killed = any(KILLED_FROM_OUTSIDE in text for text in result.incidents)
+        result.status = "failed" if killed else "graded"
         result.score = float(sum(cell["score"] for cell in result.cells.values()))
         if result.incidents:  # the student sees the notes at the top of the feedback
             os.chmod(autograded, 0o644)
