@@ -45,7 +45,9 @@ def lecture_pruners(n_steps: int) -> dict[str, Callable[[], pruners.BasePruner]]
         "Median": lambda: pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=3),
         "Percentile25": lambda: pruners.PercentilePruner(25.0, n_startup_trials=5, n_warmup_steps=3),
         "SuccessiveHalving": lambda: pruners.SuccessiveHalvingPruner(min_resource=2, reduction_factor=3),
-        "Hyperband": lambda: pruners.HyperbandPruner(min_resource=2, max_resource=n_steps, reduction_factor=3),
+        "Hyperband": lambda: pruners.HyperbandPruner(
+            min_resource=2, max_resource=n_steps, reduction_factor=3
+        ),
         "Patient": lambda: pruners.PatientPruner(
             pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=3), patience=2
         ),

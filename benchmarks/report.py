@@ -226,8 +226,8 @@ def render_markdown(results: dict) -> str:
             f"if that interval lies within +/- {pruning['margin']:.4f}.\n\n"
         )
         out.append(markdown_table(
-            ["pruner", "trials pruned", "steps", "steps saved", "seconds", "speedup", "best validation log-loss",
-             "test gap (95 % CI)", "keeps quality"],
+            ["pruner", "trials pruned", "steps", "steps saved", "seconds", "speedup",
+             "best validation log-loss", "test gap (95 % CI)", "keeps quality"],
             [[r["pruner"], _fmt_percent(r["pruned"]), f"{r['steps']:.1f}", _fmt_percent(r["steps_saved"]),
               fmt_seconds(r["seconds"]), fmt_ratio(r["speedup"]),
               f"{r['best_mean']:.4f} +/- {r['best_std']:.4f}",

@@ -326,13 +326,12 @@ def run_pruner(
         )
         study.optimize(objective, n_trials=n_trials, callbacks=[stop_at_budget])
         trials = study.get_trials(deepcopy=False)
+        complete = optuna.trial.TrialState.COMPLETE
         runs.append(
             PrunerRun(
                 seed=seed,
                 trial_steps=tuple(len(t.intermediate_values) for t in trials),
-                trial_values=tuple(
-                    float(t.value) if t.state == optuna.trial.TrialState.COMPLETE else float("nan") for t in trials
-                ),
+                trial_values=tuple(float(t.value) if t.state == complete else float("nan") for t in trials),
                 trial_params=tuple(dict(t.params) for t in trials),
                 trial_seconds=tuple(t.duration.total_seconds() for t in trials),
                 direction=direction,
@@ -360,7 +359,9 @@ def paired_difference(
     """
     values, baseline = np.asarray(values, dtype=float), np.asarray(baseline, dtype=float)
     if values.shape != baseline.shape or values.ndim != 1:
-        raise ValueError(f"values and baseline must be paired, got shapes {values.shape} and {baseline.shape}")
+        raise ValueError(
+            f"values and baseline must be paired, got shapes {values.shape} and {baseline.shape}"
+        )
     if len(values) < 2:
         raise ValueError("values must hold at least two seeds")
     if not (np.all(np.isfinite(values)) and np.all(np.isfinite(baseline))):

@@ -51,7 +51,8 @@ def test_a_pruner_that_stops_trials_spends_fewer_steps_than_no_pruning():
     pruned = run_pruner(_median, _curve_objective, seeds=(0,), n_trials=12)
     assert pruned[0].n_pruned > 0
     assert pruned[0].steps < baseline[0].steps
-    assert all(math.isnan(value) == (steps < 10) for value, steps in zip(pruned[0].trial_values, pruned[0].trial_steps))
+    run = pruned[0]
+    assert all(math.isnan(value) == (steps < 10) for value, steps in zip(run.trial_values, run.trial_steps))
 
 
 def test_a_step_budget_stops_the_study_once_the_budget_is_spent():
@@ -72,7 +73,11 @@ def _run(steps, values, seed=0, seconds=None):
     params = tuple({"x": float(i)} for i in range(len(steps)))
     seconds = seconds if seconds is not None else (0.1,) * len(steps)
     return PrunerRun(
-        seed=seed, trial_steps=tuple(steps), trial_values=tuple(values), trial_params=params, trial_seconds=seconds
+        seed=seed,
+        trial_steps=tuple(steps),
+        trial_values=tuple(values),
+        trial_params=params,
+        trial_seconds=seconds,
     )
 
 
@@ -114,13 +119,18 @@ def test_a_maximizing_run_takes_the_largest_value_as_best():
     ids=["median", "hyperband"],
 )
 def test_the_same_seed_gives_the_same_trials(pruner_factory):
-    first, second = (run_pruner(pruner_factory, _curve_objective, seeds=(3,), n_trials=12)[0] for _ in range(2))
+    first, second = (
+        run_pruner(pruner_factory, _curve_objective, seeds=(3,), n_trials=12)[0] for _ in range(2)
+    )
     assert (first.trial_steps, first.trial_params) == (second.trial_steps, second.trial_params)
     assert np.array_equal(first.trial_values, second.trial_values, equal_nan=True)
 
 
 def test_a_study_whose_trials_are_all_pruned_has_no_best_trial():
-    runs = run_pruner(lambda: optuna.pruners.ThresholdPruner(upper=0.0), _curve_objective, seeds=(0,), n_trials=3)
+    def prune_everything():
+        return optuna.pruners.ThresholdPruner(upper=0.0)
+
+    runs = run_pruner(prune_everything, _curve_objective, seeds=(0,), n_trials=3)
     assert runs[0].n_pruned == 3
     assert math.isnan(runs[0].best_value) and runs[0].best_params is None
 
@@ -195,7 +205,13 @@ def test_paired_difference_names_the_bad_argument(values, baseline, message):
 
 @pytest.mark.parametrize(
     "low, high, verdict",
-    [(-0.5, 0.5, "equal"), (1.5, 2.0, "worse"), (-2.0, -1.5, "better"), (0.5, 1.5, "cannot tell"), (-2.0, 2.0, "cannot tell")],
+    [
+        (-0.5, 0.5, "equal"),
+        (1.5, 2.0, "worse"),
+        (-2.0, -1.5, "better"),
+        (0.5, 1.5, "cannot tell"),
+        (-2.0, 2.0, "cannot tell"),
+    ],
 )
 def test_equivalence_verdict_reads_the_interval_against_the_margin(low, high, verdict):
     assert equivalence_verdict(low, high, margin=1.0) == verdict
@@ -228,7 +244,7 @@ def test_summary_pairs_each_pruner_with_the_baseline_seed_by_seed():
 def test_summary_with_a_test_score_judges_the_best_parameters_on_it():
     runs = {"none": _runs([[0.1, 0.2], [0.1, 0.2]], [1, 1]), "other": _runs([[0.2, 0.1], [0.2, 0.1]], [1, 1])}
     # the best trial of "none" is trial 0 (x = 0), of "other" trial 1 (x = 1); the test score is 10 * x
-    table = summarize_pruner_runs(runs, baseline="none", margin=1.0, test_score=lambda params: 10 * params["x"])
+    table = summarize_pruner_runs(runs, baseline="none", margin=1.0, test_score=lambda p: 10 * p["x"])
     assert table.loc["other", "quality_mean"] == 10 and table.loc["none", "quality_mean"] == 0
     assert table.loc["other", "verdict"] == "worse"
 
