@@ -91,10 +91,10 @@ def _headline_rows(results: dict) -> list[list[str]]:
     if kept:
         best = max(kept, key=lambda row: row["steps_saved"])
         rows.append([
-            f"pruning: largest step saving at the quality of no pruning ({best['pruner']})",
-            fmt_ratio(best["speedup"]) + " faster",
-            f"{_fmt_percent(best['steps_saved'])} of the training steps saved, "
-            f"best log-loss {best['gap']:+.4f} vs no pruning",
+            f"pruning: largest step saving at the held-out quality of no pruning ({best['pruner']})",
+            f"{_fmt_percent(best['steps_saved'])} fewer training steps",
+            f"test log-loss {best['gap']:+.4f} vs no pruning; wall clock {fmt_ratio(best['speedup'])} "
+            "(the steps are cheap: mostly Optuna's own time)",
         ])
     elif pruning.get("rows"):
         rows.append(["pruning: no pruner kept the quality of no pruning", "-", ""])
@@ -221,15 +221,17 @@ def render_markdown(results: dict) -> str:
         out.append(
             f"{pruning['workload']}; {pruning['n_trials']} trials of at most {pruning['n_steps']} steps, "
             f"TPE sampler, seeds {pruning['seeds']}. Steps and seconds are means per study; the best "
-            f"log-loss is mean +/- std over seeds; a pruner keeps quality if its mean is at most "
-            f"{pruning['tolerance']} above no pruning.\n\n"
+            f"validation log-loss is mean +/- std over seeds; the gap is the test log-loss of each study's "
+            f"best trial minus no pruning's, paired by seed, with its 95 % interval; a pruner keeps quality "
+            f"if that interval lies within +/- {pruning['margin']:.4f}.\n\n"
         )
         out.append(markdown_table(
-            ["pruner", "trials pruned", "steps", "steps saved", "seconds", "speedup", "best log-loss",
-             "gap", "keeps quality"],
+            ["pruner", "trials pruned", "steps", "steps saved", "seconds", "speedup",
+             "best validation log-loss", "test gap (95 % CI)", "keeps quality"],
             [[r["pruner"], _fmt_percent(r["pruned"]), f"{r['steps']:.1f}", _fmt_percent(r["steps_saved"]),
               fmt_seconds(r["seconds"]), fmt_ratio(r["speedup"]),
-              f"{r['best_mean']:.4f} +/- {r['best_std']:.4f}", f"{r['gap']:+.4f}",
+              f"{r['best_mean']:.4f} +/- {r['best_std']:.4f}",
+              f"{r['gap']:+.4f} [{r['gap_low']:+.4f}, {r['gap_high']:+.4f}]",
               "yes" if r["quality_kept"] else "no"] for r in pruning["rows"]],
         ))
 

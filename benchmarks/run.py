@@ -49,7 +49,7 @@ def _pruning(quick: bool, log: Callable[[str], None]) -> dict:
     from benchmarks.pruning import bench_pruning
 
     if quick:
-        return bench_pruning(seeds=(0,), n_trials=8, n_steps=5)
+        return bench_pruning(seeds=(0, 1), n_trials=8, n_steps=5)
     return bench_pruning()
 
 

@@ -61,11 +61,13 @@ def _fake_results():
                     "serial": {"seconds": 200.0, "per_submission": 5.0, "per_minute": 12.0},
                     "serial_with_feedback": {"seconds": 300.0, "per_submission": 7.5, "per_minute": 8.0},
                     "parallel": {"seconds": 111.1, "per_submission": 2.78, "per_minute": 21.6}},
-        "pruning": {"workload": "w", "seeds": [0, 1], "n_trials": 5, "n_steps": 3, "tolerance": 0.001, "rows": [
+        "pruning": {"workload": "w", "seeds": [0, 1], "n_trials": 5, "n_steps": 3, "margin": 0.002, "rows": [
             {"pruner": "none", "pruned": 0.0, "steps": 15.0, "seconds": 1.0, "steps_saved": 0.0, "speedup": 1.0,
-             "best_mean": 0.1, "best_std": 0.0, "gap": 0.0, "quality_kept": True},
+             "best_mean": 0.1, "best_std": 0.0, "test_mean": 0.1, "gap": 0.0, "gap_low": 0.0, "gap_high": 0.0,
+             "verdict": "baseline", "quality_kept": True},
             {"pruner": "Median", "pruned": 0.4, "steps": 10.0, "seconds": 0.5, "steps_saved": 1 / 3,
-             "speedup": 2.0, "best_mean": 0.1, "best_std": 0.0, "gap": 0.0, "quality_kept": True},
+             "speedup": 2.0, "best_mean": 0.1, "best_std": 0.0, "test_mean": 0.1, "gap": 0.0, "gap_low": -0.001,
+             "gap_high": 0.001, "verdict": "equal", "quality_kept": True},
         ]},
         "parallel": {"storage": "journal", "n_trials": 4, "objectives": {"sleep": "waiting"}, "rows": [
             {"objective": "sleep", "kind": "threads", "workers": w, "seconds": 1.0 / w, "trials": 4,
@@ -86,7 +88,7 @@ def test_the_report_has_a_headline_and_every_area(tmp_path):
     assert "shared the machine" in page
     assert "| grading: parallel path / serial `nbgrader autograde` (submissions per minute) | 1.80x |" in page
     assert "serial autograde + `generate_feedback` (the same outputs) | 2.70x | 8.0 vs 21.6 per minute |" in page
-    assert "(Median) | 2.00x faster |" in page
+    assert "(Median) | 33% fewer training steps | test log-loss +0.0000 vs no pruning; wall clock 2.00x" in page
     assert "2 threads over 1 | 2.00x" in page
     assert json.loads(json_path.read_text(encoding="utf-8"))["grading"]["ratio"] == 1.8
 
@@ -110,11 +112,12 @@ def test_the_benchmark_measures_every_pruner_class_of_lecture_05():
 
 
 def test_pruning_gives_one_row_per_pruner_against_no_pruning():
-    result = bench_pruning(seeds=(0,), n_trials=3, n_steps=2)
+    result = bench_pruning(seeds=(0, 1), n_trials=3, n_steps=2)
     rows = {row["pruner"]: row for row in result["rows"]}
     assert list(rows) == list(lecture_pruners(n_steps=2))
     assert rows["none"]["steps"] == 6 and rows["none"]["steps_saved"] == 0 and rows["none"]["gap"] == 0
-    assert all(row["steps"] <= 6 for row in rows.values())
+    assert rows["none"]["verdict"] == "baseline" and rows["none"]["quality_kept"]
+    assert all(row["steps"] <= 6 and row["gap_low"] <= row["gap"] <= row["gap_high"] for row in rows.values())
 
 
 def test_parallel_runs_threads_and_processes_and_finds_every_trial():
@@ -174,7 +177,7 @@ def test_run_records_a_failing_area_and_keeps_the_others(monkeypatch):
 
 
 def test_quick_command_line_writes_both_files_where_it_is_told(tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(run.RUNNERS, "pruning", lambda quick, log: bench_pruning(seeds=(0,), n_trials=2, n_steps=2))
+    monkeypatch.setitem(run.RUNNERS, "pruning", lambda quick, log: bench_pruning(seeds=(0, 1), n_trials=2, n_steps=2))
     assert run.main(["--quick", "--only", "pruning", "--output-dir", str(tmp_path)]) == 0
     assert (tmp_path / "benchmarks.md").exists()
     assert json.loads((tmp_path / "benchmarks.json").read_text(encoding="utf-8"))["mode"] == "quick"
