@@ -1,13 +1,17 @@
-"""Project-wide pytest hooks: report how many notebook cells skip output comparison.
+"""Project-wide pytest hooks: the course's nbval extension, and how many cells skip output comparison.
 
-Every cell marked NBVAL_IGNORE_OUTPUT is a cell whose numbers nobody checks,
-so the count is printed at the end of each run to keep it visible and small.
+``tests/reproducibility/nbval_plugin.py`` compares numbers inside rich outputs at a stated
+precision and can run every notebook twice (``--nbval-run-twice``). Every cell marked
+NBVAL_IGNORE_OUTPUT is a cell whose numbers nobody checks, so the count is printed at the end of
+each run to keep it visible and small.
 """
 
 import json
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ["tests.reproducibility.nbval_plugin"]
 
 IGNORE_MARKER = "NBVAL_IGNORE_OUTPUT"
 
