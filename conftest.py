@@ -23,12 +23,15 @@ def count_ignored_output_cells(notebook: Path) -> int:
         1
         for cell in cells
         if cell["cell_type"] == "code"
-        and (IGNORE_MARKER in "".join(cell["source"]) or "nbval-ignore-output" in cell["metadata"].get("tags", []))
+        and (
+            IGNORE_MARKER in "".join(cell["source"])
+            or "nbval-ignore-output" in cell["metadata"].get("tags", [])
+        )
     )
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    notebooks = sorted({Path(str(item.fspath)) for item in session.items if str(item.fspath).endswith(".ipynb")})
+    notebooks = sorted({Path(item.path) for item in session.items if item.path.suffix == ".ipynb"})
     session.config.stash[_ignored_cells_key] = {nb: count_ignored_output_cells(nb) for nb in notebooks}
 
 

@@ -22,7 +22,8 @@ This plugin changes two things, by subclassing nbval's collector and cell rather
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from pathlib import Path
 
 import pytest
 from nbval.plugin import IPyNbCell, IPyNbFile
@@ -51,21 +52,20 @@ class CourseNotebook(IPyNbFile):
     """nbval's notebook collector, yielding :class:`PrecisionCell` items (and a second run if asked)."""
 
     def collect(self) -> Iterator[PrecisionCell]:
-        first_run = [
-            PrecisionCell.from_parent(
-                self, name=cell.name, cell_num=cell.cell_num, cell=cell.cell, options=cell.options
-            )
-            for cell in super().collect()
-        ]
+        first_run = [self._cell_like(cell, cell.name, cell.options) for cell in super().collect()]
         yield from first_run
         if not self.config.getoption("nbval_run_twice"):
             return
         for cell in first_run:
             options = defaultdict(bool, cell.options)
-            options["check"] = False  # a second run must not fail; its output may differ from the first
-            yield PrecisionCell.from_parent(
-                self, name=cell.name + SECOND_RUN_SUFFIX, cell_num=cell.cell_num, cell=cell.cell, options=options
-            )
+            options["check"] = False  # a second run must raise no error; its output may differ
+            yield self._cell_like(cell, cell.name + SECOND_RUN_SUFFIX, options)
+
+    def _cell_like(self, cell: IPyNbCell, name: str, options: defaultdict) -> PrecisionCell:
+        """Return a :class:`PrecisionCell` that runs the notebook cell of ``cell`` under ``name``."""
+        return PrecisionCell.from_parent(
+            self, name=name, cell_num=cell.cell_num, cell=cell.cell, options=options
+        )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -77,7 +77,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_collect_file(file_path, parent: pytest.Collector) -> Iterator[None]:
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Generator[None, list, list]:
+    """Replace nbval's collector of a notebook with a :class:`CourseNotebook` of the same file."""
     collectors = yield
     return [
         CourseNotebook.from_parent(parent, path=file_path) if type(collector) is IPyNbFile else collector

@@ -41,7 +41,11 @@ def test_a_core_type_openblas_ignores_is_reported_as_an_error():
     [
         ({"OpenBLAS a.so": "Haswell", "torch": "DEFAULT"}, {"OPENBLAS_CORETYPE": "haswell"}, []),
         ({"torch": "AVX512"}, {}, []),
-        ({"torch": "AVX512"}, {"ATEN_CPU_CAPABILITY": "default"}, ["torch uses AVX512, although ATEN_CPU_CAPABILITY=default"]),
+        (
+            {"torch": "AVX512"},
+            {"ATEN_CPU_CAPABILITY": "default"},
+            ["torch uses AVX512, although ATEN_CPU_CAPABILITY=default"],
+        ),
     ],
 )
 def test_kernels_are_compared_with_the_request_ignoring_case(kernels, environment, expected):

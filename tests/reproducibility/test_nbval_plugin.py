@@ -24,7 +24,8 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 pio.renderers.default = "plotly_mimetype"
-go.Figure(go.Bar(x=np.array([0.42, 0.40, {importance!r}]), y=["lr", "n_layers", "n_units"]), layout={{"title": "importances"}})
+bar = go.Bar(x=np.array([0.42, 0.40, {importance!r}]), y=["lr", "n_layers", "n_units"])
+go.Figure(bar, layout={{"title": "importances"}})
 """
 CELLS = {
     "figure, 15th digit changed": FIGURE_CELL.format(importance=IMPORTANCE),
@@ -63,7 +64,8 @@ def notebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A notebook of :data:`CELLS` with outputs from a real execution, then changed as each label says."""
     folder = tmp_path_factory.mktemp("nbval-plugin")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in CELLS.values()])
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    in_folder = {"metadata": {"path": str(folder)}}
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources=in_folder).execute()
     (folder / "made-once.txt").unlink()
     for label, cell in zip(CELLS, nb.cells):
         change_stored_output(label, cell)
@@ -74,19 +76,16 @@ def notebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run_nbval(notebook: Path, *options: str) -> dict[str, str]:
     """Run pytest with nbval on ``notebook`` in a new process; return each cell's outcome by its label."""
-    command = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-v", "-p", "no:cacheprovider"]
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    command = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "--nbval"]
+    command += ["--nbval-current-env", *options, notebook.name]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     completed = subprocess.run(
-        [*command, *options, notebook.name],
+        command,
         cwd=notebook.parent, env=environment, capture_output=True, text=True, timeout=600, check=False,
     )
     (notebook.parent / "made-once.txt").unlink(missing_ok=True)
-    outcomes = dict(re.findall(r"::Cell (\d+(?: \(second run\))?) (PASSED|FAILED)", completed.stdout))
-    labels = list(CELLS)
-    named = {}
-    for cell, outcome in outcomes.items():
-        number, _, second = cell.partition(" ")
-        named[labels[int(number)] + (" " + second if second else "")] = outcome
+    outcomes = re.findall(r"::Cell (\d+)( \(second run\))? (PASSED|FAILED)", completed.stdout)
+    named = {list(CELLS)[int(number)] + second_run: outcome for number, second_run, outcome in outcomes}
     assert named, completed.stdout + completed.stderr
     return named
 
