@@ -69,9 +69,20 @@ lab-instructor: $(INSTALLED)
 system-packages:
 	bash scripts/install_system_packages.sh
 
+# The cross-CPU run: the lectures and solutions once more, with numpy's and scipy's OpenBLAS on another
+# core type and PyTorch on its plain (non-vectorized) kernels, stored outputs compared as in the first
+# run; each lecture then runs a second time in the same kernel and must raise no error.
+# On a machine whose own OpenBLAS core type is Haswell, choose another: make test CROSS_CPU_CORETYPE=SkylakeX
+CROSS_CPU_CORETYPE ?= Haswell
+CROSS_CPU_ENV := OPENBLAS_CORETYPE=$(CROSS_CPU_CORETYPE) ATEN_CPU_CAPABILITY=default
+
 test: $(INSTALLED) system-packages
 	mkdir -p $(TEST_HOME)
+	$(TEST_ENV) $(BIN)/python -m tests.reproducibility.cpu_kernels
 	$(TEST_ENV) $(BIN)/python -m pytest
+	$(TEST_ENV) $(CROSS_CPU_ENV) $(BIN)/python -m tests.reproducibility.cpu_kernels
+	$(TEST_ENV) $(CROSS_CPU_ENV) $(BIN)/python -m pytest notebooks --nbval-run-twice
+	$(TEST_ENV) $(CROSS_CPU_ENV) $(BIN)/python -m pytest solutions
 
 release: $(INSTALLED)
 	$(BIN)/python -m course_grading.release

@@ -1,13 +1,17 @@
-"""Project-wide pytest hooks: report how many notebook cells skip output comparison.
+"""Project-wide pytest hooks: the course's nbval extension, and how many cells skip output comparison.
 
-Every cell marked NBVAL_IGNORE_OUTPUT is a cell whose numbers nobody checks,
-so the count is printed at the end of each run to keep it visible and small.
+``tests/reproducibility/nbval_plugin.py`` compares numbers inside rich outputs at a stated
+precision and can run every notebook twice (``--nbval-run-twice``). Every cell marked
+NBVAL_IGNORE_OUTPUT is a cell whose numbers nobody checks, so the count is printed at the end of
+each run to keep it visible and small.
 """
 
 import json
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ["tests.reproducibility.nbval_plugin"]
 
 IGNORE_MARKER = "NBVAL_IGNORE_OUTPUT"
 
@@ -19,12 +23,15 @@ def count_ignored_output_cells(notebook: Path) -> int:
         1
         for cell in cells
         if cell["cell_type"] == "code"
-        and (IGNORE_MARKER in "".join(cell["source"]) or "nbval-ignore-output" in cell["metadata"].get("tags", []))
+        and (
+            IGNORE_MARKER in "".join(cell["source"])
+            or "nbval-ignore-output" in cell["metadata"].get("tags", [])
+        )
     )
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    notebooks = sorted({Path(str(item.fspath)) for item in session.items if str(item.fspath).endswith(".ipynb")})
+    notebooks = sorted({Path(item.path) for item in session.items if item.path.suffix == ".ipynb"})
     session.config.stash[_ignored_cells_key] = {nb: count_ignored_output_cells(nb) for nb in notebooks}
 
 
