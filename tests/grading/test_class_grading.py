@@ -6,7 +6,8 @@ the solution and the untouched release) is graded by
 :func:`course_grading.batch.grade_class`. The scores must be the ones the answer files
 state (the same expectations as test_assignment_scores.py, which grades with plain nbgrader).
 A worker grades only while its batch process lives, and a grader past its time limit is
-stopped with its kernel, scored 0 with the reason, and graded again on the next run.
+stopped with its kernel and scored 0 with the reason: a result like any other, reused until
+the submission changes or is regraded (``--regrade``, ``--force``).
 The 40-submission serial-against-parallel measurement is in ``make bench``.
 """
 
@@ -165,7 +166,7 @@ def test_worker_grades_only_while_its_batch_process_lives(tmp_path: Path) -> Non
     assert (tmp_path / "alive" / RESULT_FILE).is_file()
 
 
-def test_grader_past_its_time_limit_is_stopped_leaves_nothing_running_scores_zero_and_is_retried(
+def test_grader_past_its_time_limit_is_stopped_leaves_nothing_running_scores_zero_and_is_reused_until_regraded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import psutil
@@ -193,5 +194,7 @@ def test_grader_past_its_time_limit_is_stopped_leaves_nothing_running_scores_zer
 
     monkeypatch.setattr(batch._Runner, "run", run)
     second = grade_class(course, jobs=2, limits=LIMITS)
-    assert second.graded == [f"{ASSIGNMENT}/{hung}"] and second.reused == [f"{ASSIGNMENT}/{solution.student}"]
-    assert second.result(ASSIGNMENT, hung).status == "graded"
+    assert second.graded == [] and second.result(ASSIGNMENT, hung).incidents == killed.incidents
+    third = grade_class(course, jobs=2, limits=LIMITS, regrade=[hung])
+    assert third.graded == [f"{ASSIGNMENT}/{hung}"] and third.reused == [f"{ASSIGNMENT}/{solution.student}"]
+    assert third.result(ASSIGNMENT, hung).status == "graded"
