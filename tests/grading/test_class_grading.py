@@ -180,13 +180,13 @@ def test_grader_past_its_time_limit_is_stopped_leaves_nothing_running_scores_zer
 
     def run_with_a_short_limit_for_one(self, worker_args, log, timeout, env):
         # the grader of one student gets 3 s: it is killed in the middle of its work
-        return run(self, worker_args, log, 3.0 if hung in worker_args else timeout, env)
+        return run(self, worker_args, log, 3.0 if f"--student={hung}" in worker_args else timeout, env)
 
     monkeypatch.setattr(batch._Runner, "run", run_with_a_short_limit_for_one)
     first = grade_class(course, jobs=2, limits=LIMITS)
     killed = first.result(ASSIGNMENT, hung)
     assert killed.status == "failed" and killed.score == 0
-    assert any("the grader ran longer than 3 s and was stopped; scored 0" in text for text in killed.incidents)
+    assert any("the grader ran longer than 3 s and was stopped; scored 0" in text for text in killed.incidents), killed.incidents
     assert first.result(ASSIGNMENT, solution.student).score == first.result(ASSIGNMENT, solution.student).max_score
     work = str(course / STATE_DIRECTORY / "work" / ASSIGNMENT / hung)
     left = [p.pid for p in psutil.process_iter(["cmdline"]) if any(work in arg for arg in p.info["cmdline"] or [])]
