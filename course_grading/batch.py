@@ -1,6 +1,6 @@
 """Grade a whole class: in parallel, resumable, idempotent, one submission never touching another.
 
-``python -m course_grading.batch [--jobs N] [--cell-timeout S] [--memory-gib G] [--force]``
+``python -m course_grading.batch [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--force]``
 grades every ``submitted/<student>/<assignment>/`` of the course directory (default: the
 repository) and writes, like ``make grade``:
 

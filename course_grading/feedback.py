@@ -131,7 +131,9 @@ class HideHiddenTests(ClearHiddenTests):
         self._secrets = secret_lines(nb, self)
         return super().preprocess(nb, resources)
 
-    def preprocess_cell(self, cell: NotebookNode, resources: dict, cell_index: int) -> tuple[NotebookNode, dict]:
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: dict, cell_index: int
+    ) -> tuple[NotebookNode, dict]:
         if cell.cell_type != "code":
             return cell, resources
         if _is_test_cell(cell) and self._remove_hidden_test_region(copy.deepcopy(cell)):

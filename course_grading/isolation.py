@@ -105,7 +105,8 @@ class GradingLimits:
     sandbox: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("cell_timeout", "notebook_timeout", "memory_bytes", "max_output_bytes", "max_file_bytes"):
+        names = ("cell_timeout", "notebook_timeout", "memory_bytes", "max_output_bytes", "max_file_bytes")
+        for name in names:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
@@ -263,7 +264,9 @@ class GuardedExecute(Execute):
     run_dir = Unicode("", help="working directory of the kernel (default: the notebook's folder)").tag(
         config=True
     )
-    notebook_timeout = Integer(0, help="seconds all cells together may run (0: no total limit)").tag(config=True)
+    notebook_timeout = Integer(0, help="seconds all cells together may run (0: no total limit)").tag(
+        config=True
+    )
 
     def preprocess(self, nb: NotebookNode, resources: dict, km: Any = None) -> tuple[NotebookNode, dict]:
         self._incidents: list[str] = []
@@ -367,7 +370,8 @@ class GuardedExecute(Execute):
         except CellTimeoutError:  # interrupted after the timeout, the kernel still never went idle
             cell.outputs = list(cell.get("outputs", [])) + [
                 _error_output(
-                    "CellTimeoutError", f"the cell ran longer than {self._cell_limit} s and ignored the interrupt"
+                    "CellTimeoutError",
+                    f"the cell ran longer than {self._cell_limit} s and ignored the interrupt",
                 )
             ]
             run_sync(self.km.shutdown_kernel)(now=True)
@@ -527,7 +531,12 @@ def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
         AssignLatePenalties,
         CheckCellMetadata,
     ]
-    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, SanitizeStudentHTML, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [
+        GetGrades,
+        HideHiddenTests,
+        SanitizeStudentHTML,
+        CSSHTMLHeaderPreprocessor,
+    ]
     return c
 
 
@@ -654,7 +663,8 @@ def grade_in_worker(
         if result.incidents:  # the student sees the notes at the top of the feedback
             os.chmod(autograded, 0o644)
             secrets = secret_lines(source)
-            graded_nb.cells.insert(0, grading_notes_cell([redact(text, secrets) for text in result.incidents]))
+            notes = [redact(text, secrets) for text in result.incidents]
+            graded_nb.cells.insert(0, grading_notes_cell(notes))
             nbformat.write(graded_nb, autograded)
         feedback_start = time.perf_counter()
         fb = api.generate_feedback(assignment, PRIVATE_STUDENT_ID, force=True)

@@ -71,16 +71,16 @@ def restore_cell_metadata(nb: NotebookNode, source: NotebookNode) -> list[str]:
         One note per copied grade_id, per cell whose metadata was restored and per extra
         graded cell, for the student and the instructor.
     """
-    roles = {_nbgrader(cell)["grade_id"]: _role(cell) for cell in source.cells if _nbgrader(cell).get("grade_id")}
+    roles = {
+        _nbgrader(cell)["grade_id"]: _role(cell) for cell in source.cells if _nbgrader(cell).get("grade_id")
+    }
     notes = []
     for cell in nb.cells:
         meta = _nbgrader(cell)
         if "nbgrader" in cell.get("metadata", {}) and meta.get("grade_id") not in roles:
             if any(meta.get(key) for key in ("grade", "solution", "locked", "task")):
-                notes.append(
-                    f"extra graded cell {meta.get('grade_id') or 'without a grade_id'}: not in the assignment, "
-                    "graded as an ordinary cell"
-                )
+                name = meta.get("grade_id") or "without a grade_id"
+                notes.append(f"extra graded cell {name}: not in the assignment, graded as an ordinary cell")
             del cell.metadata["nbgrader"]
 
     counts = Counter(_nbgrader(cell).get("grade_id") for cell in nb.cells if _nbgrader(cell))
@@ -102,7 +102,8 @@ def restore_cell_metadata(nb: NotebookNode, source: NotebookNode) -> list[str]:
         grade_id = meta["grade_id"]
         mine = _role(cell)
         if mine != roles[grade_id]:
-            notes.append(f"altered nbgrader metadata of {grade_id} ({_describe(mine, roles[grade_id])}): restored")
+            changes = _describe(mine, roles[grade_id])
+            notes.append(f"altered nbgrader metadata of {grade_id} ({changes}): restored")
             meta.pop("points", None)
             meta.update(roles[grade_id])
     return notes

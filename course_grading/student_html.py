@@ -68,7 +68,9 @@ class SanitizeStudentHTML(SanitizeHTML):
             strip_comments=self.strip_comments,
         )
 
-    def preprocess_cell(self, cell: NotebookNode, resources: dict, cell_index: int) -> tuple[NotebookNode, dict]:
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: dict, cell_index: int
+    ) -> tuple[NotebookNode, dict]:
         if cell.cell_type == "markdown":
             cleaned = self.sanitize_html_tags(markdown2html_mistune(cell.source)).strip()
             # One line, so that a markdown renderer keeps it as a single raw HTML block.

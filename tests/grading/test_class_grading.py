@@ -186,7 +186,8 @@ def test_grader_past_its_time_limit_is_stopped_leaves_nothing_running_scores_zer
     first = grade_class(course, jobs=2, limits=LIMITS)
     killed = first.result(ASSIGNMENT, hung)
     assert killed.status == "failed" and killed.score == 0
-    assert any("the grader ran longer than 3 s and was stopped; scored 0" in text for text in killed.incidents), killed.incidents
+    stopped = "the grader ran longer than 3 s and was stopped; scored 0"
+    assert any(stopped in text for text in killed.incidents), killed.incidents
     assert first.result(ASSIGNMENT, solution.student).score == first.result(ASSIGNMENT, solution.student).max_score
     work = str(course / STATE_DIRECTORY / "work" / ASSIGNMENT / hung)
     left = [p.pid for p in psutil.process_iter(["cmdline"]) if any(work in arg for arg in p.info["cmdline"] or [])]

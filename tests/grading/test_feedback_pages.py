@@ -57,7 +57,8 @@ INJECTED_MARKDOWN = """## My notes
 INJECTED_OUTPUT = """
 from IPython.display import HTML, Javascript, display
 
-display(HTML('<b>bold</b><script>alert("xss-output-script")</script><img src=x onerror="alert(1) // xss-output-img">'))
+display(HTML('<b>bold</b><script>alert("xss-output-script")</script>'))
+display(HTML('<img src=x onerror="alert(1) // xss-output-img">'))
 display(Javascript('alert("xss-output-javascript")'))
 print('<script>alert("xss-stdout")</script>')
 """
@@ -116,9 +117,15 @@ def hidden_lines(assignment: str) -> set[str]:
     return {line for line in lines if len(line) >= MIN_SECRET_CHARS and line not in shown}
 
 
+def cell_index(nb: nbformat.NotebookNode, grade_id: str) -> int:
+    return [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells].index(grade_id)
+
+
 def first_caught_by_hidden(assignment: str) -> str:
     return next(
-        s.name for s in load_answer_sets(ANSWERS_DIR / assignment) if s.kind == "wrong" and s.passes_visible_tests
+        s.name
+        for s in load_answer_sets(ANSWERS_DIR / assignment)
+        if s.kind == "wrong" and s.passes_visible_tests
     )
 
 
@@ -161,7 +168,7 @@ def write_class(course: Path) -> None:
         if assignment == ASSIGNMENTS[0]:
             first, last = answer_cells(source)[0], answer_cells(source)[-1]
             nb = make_submission(release, {**solution, first: solution[first] + INJECTED_OUTPUT})
-            index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == first)
+            index = cell_index(nb, first)
             nb.cells.insert(index + 1, nbformat.v4.new_markdown_cell(INJECTED_MARKDOWN))
             write_submission(course, "injects_html", assignment, nb, notebook)
             submit("prints_history", {**solution, last: solution[last] + PRINTS_HISTORY})
@@ -178,7 +185,9 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_no_feedback_page_contains_a_line_of_a_hidden_test(graded_class: GradedClass, assignment: str) -> None:
+def test_no_feedback_page_contains_a_line_of_a_hidden_test(
+    graded_class: GradedClass, assignment: str
+) -> None:
     secrets = hidden_lines(assignment)  # what the student wrote too is theirs to see
     assert len(secrets) >= 5, f"{assignment}: only {len(secrets)} hidden lines to look for"
     for student in graded_class.students(assignment):
@@ -187,7 +196,7 @@ def test_no_feedback_page_contains_a_line_of_a_hidden_test(graded_class: GradedC
         assert secrets <= {line.strip() for line in autograded.splitlines()}, student
         written = "\n".join(cell.source for cell in graded_class.submitted(assignment, student).cells)
         parts = page_parts(graded_class.feedback(assignment, student))
-        text = "".join(parts.text + parts.scripts + parts.styles) + "".join(value for _, value in parts.attributes)
+        text = "".join(parts.text + parts.scripts + parts.styles + [value for _, value in parts.attributes])
         leaked = sorted(line for line in secrets if line in text and line not in written)
         assert not leaked, f"{assignment}/{student}: the feedback shows hidden test lines {leaked[:3]}"
 
@@ -212,13 +221,16 @@ def test_correct_answer_that_writes_to_stderr_and_warns_keeps_full_marks_with_a_
 ) -> None:
     row = graded_class.reasons[(assignment, NOISY)]
     assert row["status"] == "graded" and float(row["score"]) == float(row["max_score"]) > 0, row
-    notes = [reason for reason in row["reasons"].split(" | ") if "wrote to stderr (kept its points): debug:" in reason]
+    kept = "wrote to stderr (kept its points): debug:"
+    notes = [reason for reason in row["reasons"].split(" | ") if kept in reason]
     assert any("_visible" in note for note in notes) and any("_hidden" in note for note in notes), row
     text = "".join(page_parts(graded_class.feedback(assignment, NOISY)).text)
     assert "wrote to stderr (kept its points)" in text
 
 
-def test_student_html_never_reaches_a_script_or_an_attribute_of_the_feedback(graded_class: GradedClass) -> None:
+def test_student_html_never_reaches_a_script_or_an_attribute_of_the_feedback(
+    graded_class: GradedClass,
+) -> None:
     parts = page_parts(graded_class.feedback(ASSIGNMENTS[0], "injects_html"))
     text = "".join(parts.text)
     assert "xss-markdown-script" in text and "xss-stdout" in text, "the injected content is shown, as text"
@@ -230,10 +242,12 @@ def test_autograded_notebook_for_formgrader_holds_no_student_script(graded_class
 
     nb = graded_class.autograded(ASSIGNMENTS[0], "injects_html")
     rendered = PageParts()  # the markdown cells as formgrader renders them
-    rendered.feed("".join(markdown2html_mistune(cell.source) for cell in nb.cells if cell.cell_type == "markdown"))
+    markdown = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
+    rendered.feed("".join(markdown2html_mistune(source) for source in markdown))
     assert "xss-markdown-script" in "".join(rendered.text)
     assert_nothing_of_the_student_can_run(rendered)
-    rich = [output for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs if "data" in output]
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    rich = [output for cell in code for output in cell.outputs if "data" in output]
     assert not [output for output in rich if "application/javascript" in output.data]
     assert not [output for output in rich if "<script" in output.data.get("text/html", "")]
 
@@ -261,13 +275,15 @@ def test_hide_hidden_tests_keeps_name_points_and_message_and_redacts_quotes_else
         ),
     ]
     answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
-    answer.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"my line\n  {secret}\nmy other line\n")]
+    printed = f"my line\n  {secret}\nmy other line\n"
+    answer.outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed)]
 
     nb, _ = HideHiddenTests().preprocess(nb, {})
     points = float(hidden.metadata.nbgrader.points)
     assert hidden.source == HIDDEN_NOTICE.format(grade_id=hidden.metadata.nbgrader.grade_id, points=points)
+    message = "the folds are not stratified"
     assert [(o.output_type, o.ename, o.evalue, o.traceback) for o in hidden.outputs] == [
-        ("error", "AssertionError", "the folds are not stratified", ["AssertionError: the folds are not stratified"])
+        ("error", "AssertionError", message, [f"AssertionError: {message}"])
     ]
     assert answer.outputs[0].text == f"my line\n{REDACTED}\nmy other line\n"
     assert not [c for c in nb.cells if BEGIN in c.source or secret in c.source]

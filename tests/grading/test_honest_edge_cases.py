@@ -51,7 +51,7 @@ EXPECTED_NOTES = {
 
 
 def cell_index(nb: nbformat.NotebookNode, grade_id: str) -> int:
-    return next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells].index(grade_id)
 
 
 def write_submission_folder(course: Path, student: str, assignment: str, nb: nbformat.NotebookNode) -> None:
@@ -86,7 +86,8 @@ def write_class(course: Path) -> None:
 
     def add_graded_cell(nb):
         meta = {"grade": True, "solution": False, "locked": False, "points": 3, "grade_id": "my_own_check"}
-        nb.cells.append(nbformat.v4.new_code_cell("assert True", metadata={"nbgrader": {**meta, "schema_version": 3}}))
+        metadata = {"nbgrader": {**meta, "schema_version": 3}}
+        nb.cells.append(nbformat.v4.new_code_cell("assert True", metadata=metadata))
 
     submit("copied_answer_cell", copy_answer_cell)
     submit("test_marked_as_answer", mark_test_as_answer)
@@ -166,7 +167,8 @@ def test_a_notebook_past_its_time_budget_is_graded_as_far_as_it_ran_and_reused(t
     first = grade_class(course, jobs=1, limits=limits).result(ASSIGNMENT, "slow")
     assert first.status == "graded"
     assert any(text.startswith("timeout: forecast_splits ran longer than") for text in first.incidents)
-    assert any(text.startswith("time budget: the cells ran 120 s in total before") for text in first.incidents)
+    budget_note = "time budget: the cells ran 120 s in total before"
+    assert any(text.startswith(budget_note) for text in first.incidents)
     earned = {grade_id for grade_id, cell in first.cells.items() if cell["score"] == cell["max_score"]}
     assert earned == {f"{part}_{kind}" for part in answer_cells(source)[:3] for kind in ("visible", "hidden")}
     again = grade_class(course, jobs=1, limits=limits)
