@@ -13,3 +13,25 @@ c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 
 # A cell that runs longer than this is stopped and graded as failed.
 c.Execute.timeout = 120
+
+# nbgrader's own pipelines with three of the course's preprocessors (course_grading/), the same
+# ones `make grade` uses: a test cell that ran without error keeps its points even if it wrote
+# to stderr (nbgrader's SaveAutoGrades scores that as 0); student HTML is sanitized in the
+# autograded notebook (what formgrader shows) and in the feedback; the feedback shows a hidden
+# test cell's name, points and failure message, never its code.
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "course_grading.scoring.SaveAutoGradesIgnoringStderr",
+    "course_grading.student_html.SanitizeStudentHTML",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "course_grading.feedback.HideHiddenTests",
+    "course_grading.student_html.SanitizeStudentHTML",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -1,6 +1,6 @@
 """Grade a whole class: in parallel, resumable, idempotent, one submission never touching another.
 
-``python -m course_grading.batch [--jobs N] [--cell-timeout S] [--memory-gib G] [--force]``
+``python -m course_grading.batch [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--force]``
 grades every ``submitted/<student>/<assignment>/`` of the course directory (default: the
 repository) and writes, like ``make grade``:
 
@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import io
 import json
 import multiprocessing
 import os
@@ -286,8 +287,7 @@ def _grade_one(
         str(course_dir / "submitted" / student / assignment),
         "--assignment",
         assignment,
-        "--student",
-        student,
+        f"--student={student}",  # an id may begin with "-"
         "--notebook",
         notebook,
         "--course-id",
@@ -355,7 +355,7 @@ def _grade_one(
         fingerprint=fingerprint,
         seconds=time.perf_counter() - start,
     )
-    # A failure is recorded for the export, but without a fingerprint-complete folder it is retried next run.
+    # Recorded like any result: reused while the submission is unchanged (--force or --regrade to retry).
     done.mkdir(parents=True, exist_ok=True)
     from course_grading.isolation import write_rejection_feedback
 
@@ -393,14 +393,27 @@ def _publish(course_dir: Path, state: Path, result: SubmissionResult) -> None:
             shutil.copy(done / name, target)
 
 
-def _write_reasons(path: Path, results: list[SubmissionResult]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["assignment", "student", "score", "max_score", "status", "reasons"])
-        for r in results:
-            writer.writerow(
-                [r.assignment, r.student, f"{r.score:g}", f"{r.max_score:g}", r.status, " | ".join(r.reasons)]
-            )
+def _write_reasons(path: Path, results: list[SubmissionResult], kept: set[str] | None = None) -> None:
+    """Write one row per result; rows of the assignments in ``kept`` stay as they were in ``path``."""
+    rows = []
+    if kept and path.is_file():
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = [row for row in csv.reader(handle)][1:]
+        rows = [row for row in rows if row and row[0] in kept]
+    rows += [
+        [r.assignment, r.student, f"{r.score:g}", f"{r.max_score:g}", r.status, " | ".join(r.reasons)]
+        for r in results
+    ]
+    write_atomic(
+        path,
+        _csv_text([["assignment", "student", "score", "max_score", "status", "reasons"], *sorted(rows)]),
+    )
+
+
+def _csv_text(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
 
 
 def grade_class(
@@ -486,7 +499,7 @@ def grade_class(
         previous = state / "results" / assignment / student / RESULT_FILE
         if not force and student not in (regrade or []) and previous.is_file():
             old = SubmissionResult.from_json(previous.read_text(encoding="utf-8"))
-            if old.fingerprint == fingerprint and old.status != "failed":
+            if old.fingerprint == fingerprint:  # a timeout or a crash too: a result, not a retry
                 results[(assignment, student)] = old
                 report.reused.append(f"{assignment}/{student}")
                 continue
@@ -529,7 +542,8 @@ def grade_class(
         _publish(course_dir, state, result)
     if export:
         _export_csv(course_dir, "grades.csv")
-        _write_reasons(course_dir / REASONS_CSV, report.results)
+        kept = None if assignments_to_grade is None else set(known) - set(assignments_to_grade)
+        _write_reasons(course_dir / REASONS_CSV, report.results, kept)
     report.seconds = time.perf_counter() - start
     return report
 
@@ -585,6 +599,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cell-timeout", type=int, default=None, help="seconds per cell (default: Execute.timeout)"
     )
+    parser.add_argument(
+        "--notebook-timeout", type=int, default=600, help="seconds all cells of a submission may run together"
+    )
     parser.add_argument("--memory-gib", type=float, default=2.0, help="memory limit of each kernel in GiB")
     parser.add_argument("--max-output-kib", type=int, default=4096, help="output one cell may print, KiB")
     parser.add_argument(
@@ -609,6 +626,7 @@ def main(argv: list[str] | None = None) -> int:
         timeout = int(config.Execute.get("timeout", 120))
     limits = GradingLimits(
         cell_timeout=timeout,
+        notebook_timeout=args.notebook_timeout,
         memory_bytes=int(args.memory_gib * 1024**3),
         max_output_bytes=args.max_output_kib * 1024,
         sandbox=not args.no_sandbox,

@@ -53,11 +53,16 @@ import psutil
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat import NotebookNode
-from traitlets import Unicode
+from traitlets import Integer, Unicode
 
 from nbgrader.preprocessors import Execute
 
 from course_grading.kernel_guard import GUARD_MODULE
+from course_grading.feedback import HideHiddenTests, grading_notes_cell, redact, secret_lines
+from course_grading.restore_cells import restore_cell_metadata
+from course_grading.scoring import SaveAutoGradesIgnoringStderr, stderr_notes
+from course_grading.student_html import SanitizeStudentHTML
+from course_grading.time_budget import TimeBudget
 
 __all__ = [
     "GradingLimits",
@@ -77,6 +82,7 @@ INCIDENTS_FILE = "incidents.json"
 # not the student's result, so the submission is "failed" and graded again on the next run.
 KILLED_FROM_OUTSIDE = "killed from outside its sandbox: not a result, graded again on the next run"
 KERNEL_NAME = "course-graded-python"
+PRIVATE_STUDENT_ID = "student"
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,9 @@ class GradingLimits:
     ----------
     cell_timeout : int
         Seconds a cell may run (nbgrader ``Execute.timeout``); then the kernel is interrupted.
+    notebook_timeout : int
+        Seconds all cells of the submission may run together (:class:`TimeBudget`); a cell gets
+        the shorter of ``cell_timeout`` and what is left, and no cell runs once it is used up.
     memory_bytes : int
         ``RLIMIT_AS`` of the kernel process.
     max_output_bytes : int
@@ -103,6 +112,7 @@ class GradingLimits:
     """
 
     cell_timeout: int = 120
+    notebook_timeout: int = 600
     memory_bytes: int = 2 * 1024**3
     max_output_bytes: int = 4 * 1024**2
     max_file_bytes: int = 256 * 1024**2
@@ -113,6 +123,7 @@ class GradingLimits:
     def __post_init__(self) -> None:
         for name in (
             "cell_timeout",
+            "notebook_timeout",
             "memory_bytes",
             "max_output_bytes",
             "max_file_bytes",
@@ -124,8 +135,9 @@ class GradingLimits:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
 
     def worker_timeout(self, n_code_cells: int) -> float:
-        """Wall-clock seconds after which the whole worker is killed."""
-        return 60.0 + n_code_cells * (self.cell_timeout + 15.0)
+        """Wall-clock seconds after which the whole worker is killed: the cells' budget, plus the
+        kernel start, the guard and interrupts around each cell, nbgrader and the feedback."""
+        return self.notebook_timeout + 120.0 + 15.0 * n_code_cells
 
 
 @dataclass
@@ -241,6 +253,7 @@ def inspect_submission(
         return None, incidents + [
             f"not a valid notebook ({type(error).__name__}: {first_line[:160]}); scored 0"
         ]
+    incidents += restore_cell_metadata(nb, source)
 
     submitted = {_meta(cell).get("grade_id"): cell for cell in nb.cells if _meta(cell).get("grade_id")}
     for cell in source.cells:
@@ -310,10 +323,17 @@ class GuardedExecute(Execute):
     run_dir = Unicode("", help="working directory of the kernel (default: the notebook's folder)").tag(
         config=True
     )
+    notebook_timeout = Integer(0, help="seconds all cells together may run (0: no total limit)").tag(
+        config=True
+    )
 
     def preprocess(self, nb: NotebookNode, resources: dict, km: Any = None) -> tuple[NotebookNode, dict]:
         self._incidents: list[str] = []
         self._stopped: str | None = None
+        self._budget = TimeBudget(self.notebook_timeout) if self.notebook_timeout else None
+        self._cell_limit = self.timeout
+        if self._budget is not None:
+            self.timeout_func = self._budgeted_timeout
         if self.run_dir:
             source_dir = Path(resources.get("metadata", {}).get("path") or ".")
             run = Path(self.run_dir)
@@ -327,6 +347,12 @@ class GuardedExecute(Execute):
         finally:
             if self.incidents_file:
                 write_atomic(Path(self.incidents_file), json.dumps(self._incidents))
+
+    def _budgeted_timeout(self, cell: NotebookNode) -> int:
+        """nbclient's ``timeout_func``: the per-cell limit or what is left of the budget."""
+        assert self._budget is not None
+        self._cell_limit = self._budget.cell_timeout(self.timeout)
+        return self._cell_limit
 
     def _note(self, text: str) -> None:
         if text not in self._incidents:
@@ -417,6 +443,12 @@ class GuardedExecute(Execute):
         grade_id = meta.get("grade_id") or f"cell {index}"
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
+        if self._stopped is None and self._budget is not None and self._budget.used_up():
+            self._note(
+                f"time budget: the cells ran {self._budget.seconds:g} s in total before {grade_id}; "
+                "it and later cells not run"
+            )
+            self._stopped = f"the submission used up its time budget of {self._budget.seconds:g} s"
         if self._stopped is not None:
             cell.outputs = [_error_output("NotRun", f"not run: {self._stopped}")]
             return cell, resources
@@ -427,11 +459,12 @@ class GuardedExecute(Execute):
         except CellTimeoutError:  # interrupted after the timeout, the kernel still never went idle
             cell.outputs = list(cell.get("outputs", [])) + [
                 _error_output(
-                    "CellTimeoutError", f"the cell ran longer than {self.timeout} s and ignored the interrupt"
+                    "CellTimeoutError",
+                    f"the cell ran longer than {self._cell_limit} s and ignored the interrupt",
                 )
             ]
             run_sync(self.km.shutdown_kernel)(now=True)
-            self._note(f"timeout: {grade_id} ran longer than {self.timeout} s and was interrupted")
+            self._note(f"timeout: {grade_id} ran longer than {self._cell_limit} s and was interrupted")
             self._note(f"the kernel ignored the interrupt in {grade_id} and was stopped; later cells not run")
             self._stopped = f"the kernel was stopped after a timeout in {grade_id}"
             return cell, resources
@@ -448,7 +481,7 @@ class GuardedExecute(Execute):
             return cell, resources
         errors = [out for out in cell.outputs if out.output_type == "error"]
         if any(out.ename == "CellTimeoutError" for out in errors):
-            self._note(f"timeout: {grade_id} ran longer than {self.timeout} s and was interrupted")
+            self._note(f"timeout: {grade_id} ran longer than {self._cell_limit} s and was interrupted")
             status, _ = run_sync(self._hidden)("1", 10.0)
             if status != "ok":
                 run_sync(self.km.shutdown_kernel)(now=True)
@@ -496,16 +529,7 @@ def _cell_reason(cell: NotebookNode) -> str:
         if out.output_type == "error":
             value = re.sub(r"\x1b\[[0-9;]*m", "", str(out.get("evalue", ""))).strip().splitlines()
             return f"{out.ename}: {value[0][:200]}" if value else out.ename
-    for out in cell.get("outputs", []):
-        if out.output_type == "stream" and out.name == "stderr":
-            first = out.text.strip().splitlines()[0][:200] if out.text.strip() else ""
-            return f"wrote to stderr (nbgrader scores that as a failure): {first}"
     return "no error shown"
-
-
-def _notes_cell(incidents: list[str]) -> NotebookNode:
-    lines = ["## Grading notes", ""] + [f"- {html.escape(text)}" for text in incidents]
-    return nbformat.v4.new_markdown_cell("\n".join(lines))
 
 
 def write_rejection_feedback(path: Path, result: SubmissionResult) -> None:
@@ -575,11 +599,11 @@ def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
+        GetGrades,
         IgnorePattern,
         LimitOutput,
-        SaveAutoGrades,
     )
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
     from traitlets.config import Config
 
     c = Config()
@@ -599,6 +623,7 @@ def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
     # nbgrader fails the whole submission if output lags 4 s behind (a loaded machine): wait longer.
     # A kernel still busy after the timeout's interrupt also ends up here (GuardedExecute stops it).
     c.GuardedExecute.iopub_timeout = 15
+    c.GuardedExecute.notebook_timeout = limits.notebook_timeout
     c.GuardedExecute.incidents_file = str(work / INCIDENTS_FILE)
     c.GuardedExecute.run_dir = str(work / "sandbox" / "run")
     c.OverwriteCells.add_missing_cells = True
@@ -607,9 +632,16 @@ def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
         IgnorePattern,
         ClearMetadataPreprocessor,
         LimitOutput,
-        SaveAutoGrades,
+        SaveAutoGradesIgnoringStderr,
+        SanitizeStudentHTML,
         AssignLatePenalties,
         CheckCellMetadata,
+    ]
+    c.GenerateFeedback.preprocessors = [
+        GetGrades,
+        HideHiddenTests,
+        SanitizeStudentHTML,
+        CSSHTMLHeaderPreprocessor,
     ]
     return c
 
@@ -688,7 +720,9 @@ def grade_in_worker(
         write_atomic(work / RESULT_FILE, result.to_json())
         return result
 
-    target = course / "submitted" / student / assignment
+    # nbgrader strips whitespace from ids and globs their folders: the private course grades
+    # every submission under one plain id; the result keeps the real one.
+    target = course / "submitted" / PRIVATE_STUDENT_ID / assignment
     target.mkdir(parents=True)
     for item in extra_files:
         shutil.copyfile(item, target / item.name, follow_symlinks=False)
@@ -702,7 +736,7 @@ def grade_in_worker(
     coursedir = CourseDirectory(config=config, root=str(course))
     api = NbGraderAPI(coursedir=coursedir, config=config)
     autograde_start = time.perf_counter()
-    outcome = api.autograde(assignment, student, force=True, create=True)
+    outcome = api.autograde(assignment, PRIVATE_STUDENT_ID, force=True, create=True)
     result.phases["autograde"] = time.perf_counter() - autograde_start
     (work / "nbgrader.log").write_text(
         f"{outcome.get('log', '')}\n{outcome.get('error', '')}", encoding="utf-8"
@@ -710,7 +744,7 @@ def grade_in_worker(
     incidents_path = work / INCIDENTS_FILE
     if incidents_path.is_file():
         result.incidents += json.loads(incidents_path.read_text(encoding="utf-8"))
-    autograded = course / "autograded" / student / assignment / f"{notebook}.ipynb"
+    autograded = course / "autograded" / PRIVATE_STUDENT_ID / assignment / f"{notebook}.ipynb"
     if not outcome.get("success") or not autograded.is_file():
         log = (outcome.get("error") or outcome.get("log") or "").strip().splitlines()
         last = next((line for line in reversed(log) if line.strip()), "no log")
@@ -723,7 +757,7 @@ def grade_in_worker(
         graded_nb = nbformat.read(autograded, as_version=4)
         by_id = {_meta(cell).get("grade_id"): cell for cell in graded_nb.cells if _meta(cell).get("grade_id")}
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-            submission = gradebook.find_submission_notebook(notebook, assignment, student)
+            submission = gradebook.find_submission_notebook(notebook, assignment, PRIVATE_STUDENT_ID)
             for grade in submission.grades:
                 if reaches_into_grader:  # the feedback page shows the same zero
                     grade.auto_score = 0.0
@@ -746,14 +780,17 @@ def grade_in_worker(
         killed = any(KILLED_FROM_OUTSIDE in text for text in result.incidents)
         result.status = "failed" if killed else "graded"
         result.score = float(sum(cell["score"] for cell in result.cells.values()))
+        result.incidents += stderr_notes(graded_nb)
         if result.incidents:  # the student sees the notes at the top of the feedback
             os.chmod(autograded, 0o644)
-            graded_nb.cells.insert(0, _notes_cell(result.incidents))
+            secrets = secret_lines(source)
+            notes = [redact(text, secrets) for text in result.incidents]
+            graded_nb.cells.insert(0, grading_notes_cell(notes))
             nbformat.write(graded_nb, autograded)
         feedback_start = time.perf_counter()
-        fb = api.generate_feedback(assignment, student, force=True)
+        fb = api.generate_feedback(assignment, PRIVATE_STUDENT_ID, force=True)
         result.phases["feedback"] = time.perf_counter() - feedback_start
-        produced = course / "feedback" / student / assignment / f"{notebook}.html"
+        produced = course / "feedback" / PRIVATE_STUDENT_ID / assignment / f"{notebook}.html"
         if fb.get("success") and produced.is_file():
             feedback.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(produced, feedback)

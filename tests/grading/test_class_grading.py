@@ -6,7 +6,8 @@ the solution and the untouched release) is graded by
 :func:`course_grading.batch.grade_class`. The scores must be the ones the answer files
 state (the same expectations as test_assignment_scores.py, which grades with plain nbgrader).
 A worker grades only while its batch process lives, and a grader past its time limit is
-stopped with its kernel, scored 0 with the reason, and graded again on the next run.
+stopped with its kernel and scored 0 with the reason: a result like any other, reused until
+the submission changes or is regraded (``--regrade``, ``--force``).
 The 40-submission serial-against-parallel measurement is in ``make bench``.
 """
 
@@ -168,7 +169,7 @@ def test_worker_grades_only_while_its_batch_process_lives(tmp_path: Path) -> Non
     assert (tmp_path / "alive" / RESULT_FILE).is_file()
 
 
-def test_grader_past_its_time_limit_is_stopped_leaves_nothing_running_scores_zero_and_is_retried(
+def test_grader_past_its_time_limit_is_stopped_leaves_nothing_running_scores_zero_and_is_reused_until_regraded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import psutil
@@ -182,13 +183,14 @@ def test_grader_past_its_time_limit_is_stopped_leaves_nothing_running_scores_zer
 
     def run_with_a_short_limit_for_one(self, worker_args, log, timeout, env):
         # the grader of one student gets 3 s: it is killed in the middle of its work
-        return run(self, worker_args, log, 3.0 if hung in worker_args else timeout, env)
+        return run(self, worker_args, log, 3.0 if f"--student={hung}" in worker_args else timeout, env)
 
     monkeypatch.setattr(batch._Runner, "run", run_with_a_short_limit_for_one)
     first = grade_class(course, jobs=2, limits=LIMITS)
     killed = first.result(ASSIGNMENT, hung)
     assert killed.status == "failed" and killed.score == 0
-    assert any("the grader ran longer than 3 s and was stopped; scored 0" in text for text in killed.incidents)
+    stopped = "the grader ran longer than 3 s and was stopped; scored 0"
+    assert any(stopped in text for text in killed.incidents), killed.incidents
     assert first.result(ASSIGNMENT, solution.student).score == first.result(ASSIGNMENT, solution.student).max_score
     work = str(course / STATE_DIRECTORY / "work" / ASSIGNMENT / hung)
     left = [p.pid for p in psutil.process_iter(["cmdline"]) if any(work in arg for arg in p.info["cmdline"] or [])]
@@ -196,5 +198,7 @@ def test_grader_past_its_time_limit_is_stopped_leaves_nothing_running_scores_zer
 
     monkeypatch.setattr(batch._Runner, "run", run)
     second = grade_class(course, jobs=2, limits=LIMITS)
-    assert second.graded == [f"{ASSIGNMENT}/{hung}"] and second.reused == [f"{ASSIGNMENT}/{solution.student}"]
-    assert second.result(ASSIGNMENT, hung).status == "graded"
+    assert second.graded == [] and second.result(ASSIGNMENT, hung).incidents == killed.incidents
+    third = grade_class(course, jobs=2, limits=LIMITS, regrade=[hung])
+    assert third.graded == [f"{ASSIGNMENT}/{hung}"] and third.reused == [f"{ASSIGNMENT}/{solution.student}"]
+    assert third.result(ASSIGNMENT, hung).status == "graded"

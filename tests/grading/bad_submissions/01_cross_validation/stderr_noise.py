@@ -1,6 +1,5 @@
-# kind: wrong
-# about: a correct function that writes progress to stderr; nbgrader scores a test cell with stderr output as failed
-# fails: stratified_cv_scores_visible, stratified_cv_scores_hidden
+# kind: correct
+# about: a correct function that writes progress to stderr; nbgrader alone would score its test cells 0, the grader keeps their points with a note
 
 # cell: stratified_cv_scores
 import sys

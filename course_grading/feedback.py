@@ -1,0 +1,152 @@
+"""What a student's feedback page may show: no line of a hidden test.
+
+nbgrader's ``generate_feedback`` renders the autograded notebook, whose test cells
+``OverwriteCells`` restored from the instructor's source: every hidden test would be handed
+back, in the cell and again in the traceback of every failure (IPython quotes the failing
+lines). :class:`HideHiddenTests` is a ``GenerateFeedback`` preprocessor, built on nbgrader's
+own ``ClearHiddenTests`` (its delimiters and its ``_remove_hidden_test_region``):
+
+- a test cell with a hidden region shows only its name and points (nbgrader's template adds
+  the score) and, if it failed, the exception type and message, without traceback or output;
+- in every other output (streams, rich data, error messages and tracebacks of any cell) a
+  line that quotes a line of a hidden test is replaced by :data:`REDACTED`. Student code runs
+  after the hidden cells in the same kernel and could print them from IPython's history.
+
+:func:`redact` and :func:`secret_lines` do the same for the grading notes, which
+:func:`grading_notes_cell` puts at the top of the page.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import re
+
+import nbformat
+from nbformat import NotebookNode
+from nbgrader import utils
+from nbgrader.preprocessors import ClearHiddenTests
+
+__all__ = ["HIDDEN_NOTICE", "REDACTED", "HideHiddenTests", "grading_notes_cell", "redact", "secret_lines"]
+
+HIDDEN_NOTICE = "# Hidden test {grade_id} ({points:g} points): its code is not shown in the feedback."
+REDACTED = "[removed from the feedback: this line quotes a hidden test]"
+# Lines shorter than this (`else:`, `)`, `xs = []`) occur in any code: not treated as secrets.
+MIN_SECRET_CHARS = 8
+MAX_MESSAGE_CHARS = 2000
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _is_test_cell(cell: NotebookNode) -> bool:
+    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+
+
+def _hidden_and_visible_lines(cell: NotebookNode, clearer: ClearHiddenTests) -> tuple[set[str], set[str]]:
+    """(lines inside the cell's hidden regions, the other lines), stripped."""
+    cleared = copy.deepcopy(cell)
+    if not clearer._remove_hidden_test_region(cleared):
+        return set(), {line.strip() for line in cell.source.splitlines()}
+    visible = {line.strip() for line in cleared.source.splitlines()}
+    everything = {line.strip() for line in cell.source.splitlines()}
+    return everything - visible, visible
+
+
+def secret_lines(nb: NotebookNode, clearer: ClearHiddenTests | None = None) -> set[str]:
+    """Return the lines of the hidden tests of ``nb`` that no visible part of it shows.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        A source or autograded notebook (its test cells hold the hidden regions).
+    clearer : ClearHiddenTests, default=None
+        Gives the delimiters (nbgrader's defaults if None).
+
+    Returns
+    -------
+    set of str
+        Stripped lines of at least :data:`MIN_SECRET_CHARS` characters, delimiters excluded.
+    """
+    clearer = clearer or ClearHiddenTests()
+    hidden: set[str] = set()
+    visible: set[str] = set()
+    for cell in nb.cells:
+        if _is_test_cell(cell):
+            inside, outside = _hidden_and_visible_lines(cell, clearer)
+            hidden |= inside
+            visible |= outside
+        elif utils.is_locked(cell):
+            visible |= {line.strip() for line in cell.source.splitlines()}
+    delimiters = (clearer.begin_test_delimeter, clearer.end_test_delimeter)
+    return {
+        line
+        for line in hidden - visible
+        if len(line) >= MIN_SECRET_CHARS and not any(mark in line for mark in delimiters)
+    }
+
+
+def redact(text: str, secrets: set[str]) -> str:
+    """Return ``text`` with every line that contains one of ``secrets`` replaced by :data:`REDACTED`.
+
+    ANSI colour codes are removed first (IPython colours each token of a traceback); a text
+    without a secret is returned unchanged, colours included.
+    """
+    plain = _ANSI.sub("", text)
+    if not any(secret in plain for secret in secrets):
+        return text
+    return "\n".join(
+        REDACTED if any(secret in line for secret in secrets) else line for line in plain.split("\n")
+    )
+
+
+def _redact_output(output: NotebookNode, secrets: set[str]) -> None:
+    kind = output.get("output_type")
+    if kind == "stream":
+        output.text = redact(output.get("text", ""), secrets)
+    elif kind == "error":
+        output.evalue = redact(str(output.get("evalue", "")), secrets)
+        output.traceback = [redact(line, secrets) for line in output.get("traceback", [])]
+    elif kind in ("display_data", "execute_result"):
+        for mime, value in output.get("data", {}).items():
+            if isinstance(value, str):
+                output.data[mime] = redact(value, secrets)
+            elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+                output.data[mime] = redact("".join(value), secrets)
+
+
+def _failure_only(cell: NotebookNode, secrets: set[str]) -> list[NotebookNode]:
+    """The cell's first error as exception type and message only; nothing if it raised none."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            message = redact(_ANSI.sub("", str(output.get("evalue", ""))), secrets)[:MAX_MESSAGE_CHARS]
+            ename = str(output.get("ename", "Error"))
+            summary = f"{ename}: {message}" if message else ename
+            return [nbformat.v4.new_output("error", ename=ename, evalue=message, traceback=[summary])]
+    return []
+
+
+class HideHiddenTests(ClearHiddenTests):
+    """``GenerateFeedback`` preprocessor: hidden test cells show their name, points and failure only."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        self._secrets = secret_lines(nb, self)
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: dict, cell_index: int
+    ) -> tuple[NotebookNode, dict]:
+        if cell.cell_type != "code":
+            return cell, resources
+        if _is_test_cell(cell) and self._remove_hidden_test_region(copy.deepcopy(cell)):
+            meta = cell.metadata.nbgrader
+            cell.source = HIDDEN_NOTICE.format(grade_id=meta["grade_id"], points=float(meta.get("points", 0)))
+            cell.outputs = _failure_only(cell, self._secrets)
+            return cell, resources
+        for output in cell.outputs:
+            _redact_output(output, self._secrets)
+        return cell, resources
+
+
+def grading_notes_cell(notes: list[str]) -> NotebookNode:
+    """A markdown cell "Grading notes" listing ``notes`` (HTML-escaped), for the top of the feedback."""
+    lines = ["## Grading notes", ""] + [f"- {html.escape(text)}" for text in notes]
+    return nbformat.v4.new_markdown_cell("\n".join(lines))

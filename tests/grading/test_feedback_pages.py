@@ -1,0 +1,289 @@
+"""Feedback pages carry no hidden test and no student script; stderr output does not fail a test.
+
+One class of all four assignments is graded ONCE by the real pipeline
+(:func:`course_grading.batch.grade_class`: worker processes, real nbgrader ``autograde`` and
+``generate_feedback``, sandboxed kernels). Per assignment:
+
+- ``untouched``: the release as students get it; every test fails with a traceback through
+  the hidden tests (IPython quotes the failing lines);
+- ``caught_by_hidden``: the first wrong answer file that passes every visible test, so a
+  hidden test fails with its assertion message;
+- ``correct_noisy_stderr_and_warning``: the answer file whose functions write to stderr and
+  warn, which must keep full marks, with a note.
+
+01_cross_validation also has ``injects_html`` (``<script>``, ``onerror=`` and ``javascript:``
+in a markdown cell and in the outputs of an answer) and ``prints_history`` (an answer cell that
+prints IPython's input history, hidden tests included, to stdout).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_grading.batch import REASONS_CSV, grade_class
+from course_grading.feedback import MIN_SECRET_CHARS, REDACTED
+from course_grading.isolation import GradingLimits
+from course_grading.kernel_guard import landlock_abi
+from course_grading.release import REPO_ROOT, assignment_notebook
+from course_grading.submissions import (
+    answer_cells,
+    cell_sources,
+    load_answer_sets,
+    make_submission,
+    write_submission,
+)
+from course_grading.synthetic_class import ANSWERS_DIR, new_course
+
+ASSIGNMENTS = sorted(path.name for path in (REPO_ROOT / "solutions").iterdir() if path.is_dir())
+NOISY = "correct_noisy_stderr_and_warning"
+LIMITS = GradingLimits(cell_timeout=60)
+BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+pytestmark = pytest.mark.skipif(landlock_abi() < 1, reason="the filesystem sandbox needs Linux Landlock")
+
+INJECTED_MARKDOWN = """## My notes
+
+<script>alert("xss-markdown-script")</script>
+<img src="x" onerror="alert('xss-markdown-img')">
+[a link](javascript:alert('xss-markdown-link'))
+"""
+INJECTED_OUTPUT = """
+from IPython.display import HTML, Javascript, display
+
+display(HTML('<b>bold</b><script>alert("xss-output-script")</script>'))
+display(HTML('<img src=x onerror="alert(1) // xss-output-img">'))
+display(Javascript('alert("xss-output-javascript")'))
+print('<script>alert("xss-stdout")</script>')
+"""
+PRINTS_HISTORY = '\nprint("\\n".join(In))  # every cell run so far, the hidden tests included\n'
+
+
+class PageParts(HTMLParser):
+    """The text, the script and style bodies and the attribute values of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.scripts: list[str] = []
+        self.attributes: list[tuple[str, str]] = []
+        self.styles: list[str] = []
+        self._inside = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._inside = tag if tag in ("script", "style") else ""
+        self.attributes += [(name, value or "") for name, value in attrs]
+
+    def handle_endtag(self, tag: str) -> None:
+        self._inside = ""
+
+    def handle_data(self, data: str) -> None:
+        {"script": self.scripts, "style": self.styles}.get(self._inside, self.text).append(data)
+
+
+def page_parts(path: Path) -> PageParts:
+    parts = PageParts()
+    parts.feed(path.read_text(encoding="utf-8"))
+    return parts
+
+
+def assert_nothing_of_the_student_can_run(parts: PageParts) -> None:
+    """No injected text in a script, no event handler attribute, no ``javascript:`` address."""
+    assert not [script for script in parts.scripts if "xss-" in script]
+    assert not [(name, value) for name, value in parts.attributes if "xss-" in value or name.startswith("on")]
+    assert not [value for name, value in parts.attributes if value.strip().lower().startswith("javascript:")]
+
+
+def hidden_lines(assignment: str) -> set[str]:
+    """Lines inside the hidden regions of the source that no text of the release holds, stripped."""
+    notebook = assignment_notebook(assignment)
+    source = nbformat.read(REPO_ROOT / "solutions" / assignment / f"{notebook}.ipynb", as_version=4)
+    release = nbformat.read(REPO_ROOT / "exercises" / assignment / f"{notebook}.ipynb", as_version=4)
+    shown = "\n".join(cell.source for cell in release.cells)
+    lines = set()
+    for cell in source.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if BEGIN in line or END in line:
+                inside = BEGIN in line
+            elif inside:
+                lines.add(line.strip())
+    return {line for line in lines if len(line) >= MIN_SECRET_CHARS and line not in shown}
+
+
+def cell_index(nb: nbformat.NotebookNode, grade_id: str) -> int:
+    return [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells].index(grade_id)
+
+
+def first_caught_by_hidden(assignment: str) -> str:
+    return next(
+        s.name
+        for s in load_answer_sets(ANSWERS_DIR / assignment)
+        if s.kind == "wrong" and s.passes_visible_tests
+    )
+
+
+@dataclass
+class GradedClass:
+    course: Path
+    reasons: dict[tuple[str, str], dict[str, str]]
+
+    def feedback(self, assignment: str, student: str) -> Path:
+        return self.course / "feedback" / student / assignment / f"{assignment_notebook(assignment)}.html"
+
+    def autograded(self, assignment: str, student: str) -> nbformat.NotebookNode:
+        path = self.course / "autograded" / student / assignment / f"{assignment_notebook(assignment)}.ipynb"
+        return nbformat.read(path, as_version=4)
+
+    def submitted(self, assignment: str, student: str) -> nbformat.NotebookNode:
+        path = self.course / "submitted" / student / assignment / f"{assignment_notebook(assignment)}.ipynb"
+        return nbformat.read(path, as_version=4)
+
+    def students(self, assignment: str) -> list[str]:
+        return sorted(student for a, student in self.reasons if a == assignment)
+
+
+def write_class(course: Path) -> None:
+    for assignment in ASSIGNMENTS:
+        notebook = assignment_notebook(assignment)
+        release = REPO_ROOT / "exercises" / assignment / f"{notebook}.ipynb"
+        source = nbformat.read(course / "solutions" / assignment / f"{notebook}.ipynb", as_version=4)
+        solution = cell_sources(source, answer_cells(source))
+        answer_sets = {s.name: s for s in load_answer_sets(ANSWERS_DIR / assignment)}
+
+        def submit(student: str, answers: dict[str, str]) -> nbformat.NotebookNode:
+            nb = make_submission(release, answers)
+            write_submission(course, student, assignment, nb, notebook)
+            return nb
+
+        submit("untouched", {})
+        for name in (first_caught_by_hidden(assignment), NOISY):
+            submit("caught_by_hidden" if name != NOISY else NOISY, {**solution, **answer_sets[name].cells})
+        if assignment == ASSIGNMENTS[0]:
+            first, last = answer_cells(source)[0], answer_cells(source)[-1]
+            nb = make_submission(release, {**solution, first: solution[first] + INJECTED_OUTPUT})
+            index = cell_index(nb, first)
+            nb.cells.insert(index + 1, nbformat.v4.new_markdown_cell(INJECTED_MARKDOWN))
+            write_submission(course, "injects_html", assignment, nb, notebook)
+            submit("prints_history", {**solution, last: solution[last] + PRINTS_HISTORY})
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
+    course = new_course(tmp_path_factory.mktemp("feedback") / "course", ASSIGNMENTS)
+    write_class(course)
+    grade_class(course, jobs=2, limits=LIMITS)
+    with open(course / REASONS_CSV, newline="", encoding="utf-8") as handle:
+        reasons = {(row["assignment"], row["student"]): row for row in csv.DictReader(handle)}
+    return GradedClass(course, reasons)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_feedback_page_contains_a_line_of_a_hidden_test(
+    graded_class: GradedClass, assignment: str
+) -> None:
+    secrets = hidden_lines(assignment)  # what the student wrote too is theirs to see
+    assert len(secrets) >= 5, f"{assignment}: only {len(secrets)} hidden lines to look for"
+    for student in graded_class.students(assignment):
+        # the instructor's autograded copy has the hidden tests: the feedback removed them
+        autograded = "\n".join(cell.source for cell in graded_class.autograded(assignment, student).cells)
+        assert secrets <= {line.strip() for line in autograded.splitlines()}, student
+        written = "\n".join(cell.source for cell in graded_class.submitted(assignment, student).cells)
+        parts = page_parts(graded_class.feedback(assignment, student))
+        text = "".join(parts.text + parts.scripts + parts.styles + [value for _, value in parts.attributes])
+        leaked = sorted(line for line in secrets if line in text and line not in written)
+        assert not leaked, f"{assignment}/{student}: the feedback shows hidden test lines {leaked[:3]}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_hidden_test_cell_shows_its_name_points_and_failure_message(
+    graded_class: GradedClass, assignment: str
+) -> None:
+    row = graded_class.reasons[(assignment, "caught_by_hidden")]
+    assert float(row["score"]) < float(row["max_score"]), row
+    failure = next(reason for reason in row["reasons"].split(" | ") if "_hidden: " in reason)
+    grade_id, message = failure.split(": ", 1)
+    text = "".join(page_parts(graded_class.feedback(assignment, "caught_by_hidden")).text)
+    assert re.search(rf"Hidden test {grade_id} \([0-9.]+ points\)", text), grade_id
+    assert message.strip() in text, f"{assignment}: failure message {message!r} not in the feedback"
+    assert "Traceback" not in text and "----> " not in text
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_correct_answer_that_writes_to_stderr_and_warns_keeps_full_marks_with_a_note(
+    graded_class: GradedClass, assignment: str
+) -> None:
+    row = graded_class.reasons[(assignment, NOISY)]
+    assert row["status"] == "graded" and float(row["score"]) == float(row["max_score"]) > 0, row
+    kept = "wrote to stderr (kept its points): debug:"
+    notes = [reason for reason in row["reasons"].split(" | ") if kept in reason]
+    assert any("_visible" in note for note in notes) and any("_hidden" in note for note in notes), row
+    text = "".join(page_parts(graded_class.feedback(assignment, NOISY)).text)
+    assert "wrote to stderr (kept its points)" in text
+
+
+def test_student_html_never_reaches_a_script_or_an_attribute_of_the_feedback(
+    graded_class: GradedClass,
+) -> None:
+    parts = page_parts(graded_class.feedback(ASSIGNMENTS[0], "injects_html"))
+    text = "".join(parts.text)
+    assert "xss-markdown-script" in text and "xss-stdout" in text, "the injected content is shown, as text"
+    assert_nothing_of_the_student_can_run(parts)
+
+
+def test_autograded_notebook_for_formgrader_holds_no_student_script(graded_class: GradedClass) -> None:
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    nb = graded_class.autograded(ASSIGNMENTS[0], "injects_html")
+    rendered = PageParts()  # the markdown cells as formgrader renders them
+    markdown = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
+    rendered.feed("".join(markdown2html_mistune(source) for source in markdown))
+    assert "xss-markdown-script" in "".join(rendered.text)
+    assert_nothing_of_the_student_can_run(rendered)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    rich = [output for cell in code for output in cell.outputs if "data" in output]
+    assert not [output for output in rich if "application/javascript" in output.data]
+    assert not [output for output in rich if "<script" in output.data.get("text/html", "")]
+
+
+def test_hidden_lines_printed_from_the_input_history_are_removed(graded_class: GradedClass) -> None:
+    row = graded_class.reasons[(ASSIGNMENTS[0], "prints_history")]
+    assert float(row["score"]) == float(row["max_score"]), row
+    text = "".join(page_parts(graded_class.feedback(ASSIGNMENTS[0], "prints_history")).text)
+    assert REDACTED in text
+
+
+def test_hide_hidden_tests_keeps_name_points_and_message_and_redacts_quotes_elsewhere() -> None:
+    from course_grading.feedback import HIDDEN_NOTICE, HideHiddenTests, secret_lines
+
+    assignment = ASSIGNMENTS[0]
+    notebook = assignment_notebook(assignment)
+    nb = nbformat.read(REPO_ROOT / "solutions" / assignment / f"{notebook}.ipynb", as_version=4)
+    secret = sorted(secret_lines(nb))[0]
+    hidden = next(c for c in nb.cells if BEGIN in c.source)
+    hidden.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="expected values: 0.9\n"),
+        nbformat.v4.new_output(
+            "error", ename="AssertionError", evalue="the folds are not stratified",
+            traceback=[f"\x1b[0;32m----> 9\x1b[0m {secret}", "AssertionError: the folds are not stratified"],
+        ),
+    ]
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    printed = f"my line\n  {secret}\nmy other line\n"
+    answer.outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed)]
+
+    nb, _ = HideHiddenTests().preprocess(nb, {})
+    points = float(hidden.metadata.nbgrader.points)
+    assert hidden.source == HIDDEN_NOTICE.format(grade_id=hidden.metadata.nbgrader.grade_id, points=points)
+    message = "the folds are not stratified"
+    assert [(o.output_type, o.ename, o.evalue, o.traceback) for o in hidden.outputs] == [
+        ("error", "AssertionError", message, [f"AssertionError: {message}"])
+    ]
+    assert answer.outputs[0].text == f"my line\n{REDACTED}\nmy other line\n"
+    assert not [c for c in nb.cells if BEGIN in c.source or secret in c.source]
