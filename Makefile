@@ -107,7 +107,7 @@ LMS_EXPORTER_moodle := course_grading.lms.moodle.MoodleExportPlugin
 export-lms: $(INSTALLED)
 	$(if $(LMS_EXPORTER_$(LMS)),,$(error LMS must be canvas or moodle))
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m nbgrader export --exporter=$(LMS_EXPORTER_$(LMS)) \
-		--LmsExportPlugin.roster="$(ROSTER)" --to=$(LMS)_grades.csv
+		--LmsExportPlugin.roster="$(ROSTER)" --to=$(LMS)_grades.csv $(LMS_OPTIONS)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m nbgrader export --to=grades.csv
 
 bench: $(INSTALLED)

@@ -37,6 +37,7 @@ class CanvasCollector(RosterCollector):
     """``nbgrader zip_collect --collector=course_grading.lms.canvas.CanvasCollector``."""
 
     lms = "Canvas"
+    naming = "<name>[_late]_<user id>_<attachment id>_<file name>"
     roster_column = "canvas_user_id"
 
     def parse_name(self, path: Path) -> LmsFile | None:

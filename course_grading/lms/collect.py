@@ -38,7 +38,15 @@ from course_grading.lms.moodle import MOODLE_FOLDER, MOODLE_NAME
 from course_grading.lms.roster import load_roster
 from course_grading.release import REPO_ROOT, assignment_notebook, assignments, ensure_scripts_on_path
 
-__all__ = ["COLLECTORS", "IntakeProblem", "IntakeReport", "collect_zip", "detect_lms", "infer_assignment", "main"]
+__all__ = [
+    "COLLECTORS",
+    "IntakeProblem",
+    "IntakeReport",
+    "collect_zip",
+    "detect_lms",
+    "infer_assignment",
+    "main",
+]
 
 COLLECTORS = {
     "canvas": "course_grading.lms.canvas.CanvasCollector",
@@ -83,9 +91,13 @@ def detect_lms(zip_path: Path) -> str:
     """``"canvas"`` or ``"moodle"``: the scheme most of the zip's file names follow."""
     files = _zip_files(zip_path)
     canvas = sum(CANVAS_NAME.match(f.name) is not None for f in files)
-    moodle = sum(MOODLE_FOLDER.match(f.parent.name) is not None or MOODLE_NAME.match(f.name) is not None for f in files)
+    moodle = sum(
+        MOODLE_FOLDER.match(f.parent.name) is not None or MOODLE_NAME.match(f.name) is not None for f in files
+    )
     if canvas == moodle == 0:
-        raise ValueError(f"{zip_path}: no file name follows Canvas's or Moodle's scheme; is it an LMS download?")
+        raise ValueError(
+            f"{zip_path}: no file name follows Canvas's or Moodle's scheme; is it an LMS download?"
+        )
     return "canvas" if canvas > moodle else "moodle"
 
 
@@ -112,7 +124,9 @@ def _run_id(downloaded: Path) -> str:
     return run
 
 
-def _zip_collect(course_dir: Path, assignment: str, run: str, lms: str, roster: Path, log: Path, zone: str) -> None:
+def _zip_collect(
+    course_dir: Path, assignment: str, run: str, lms: str, roster: Path, log: Path, zone: str
+) -> None:
     """Run the real ``nbgrader zip_collect`` with the project's plugins (importable from the repository)."""
     env = ensure_scripts_on_path(dict(os.environ))
     env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])])
@@ -182,7 +196,8 @@ def collect_zip(
     -------
     IntakeReport
     """
-    course_dir, zip_path, roster_path = Path(course_dir).resolve(), Path(zip_path).resolve(), Path(roster_path).resolve()
+    course_dir, zip_path = Path(course_dir).resolve(), Path(zip_path).resolve()
+    roster_path = Path(roster_path).resolve()
     roster = load_roster(roster_path)
     lms = lms or detect_lms(zip_path)
     if lms not in COLLECTORS:
@@ -209,10 +224,10 @@ def collect_zip(
         )
         target = course_dir / "submitted" / sid / assignment
         if not uploads:
-            kept = f"; the earlier submission in {target.relative_to(course_dir)} stays" if target.is_dir() else ""
-            report.problems.append(
-                IntakeProblem("no_file", sid, "", f"no notebook from {sid} ({student.full_name}) in this download{kept}")
-            )
+            message = f"no notebook from {sid} ({student.full_name}) in this download"
+            if target.is_dir():
+                message += f"; the earlier submission in {target.relative_to(course_dir)} stays"
+            report.problems.append(IntakeProblem("no_file", sid, "", message))
             continue
         named_like_release = [d for d in uploads if d.file_name == notebook]
         graded = (named_like_release or uploads)[-1]
@@ -229,11 +244,15 @@ def collect_zip(
             )
         if graded.file_name != notebook:
             report.problems.append(
-                IntakeProblem("renamed", sid, relative[graded.path], f"{graded.file_name!r} is graded as {notebook!r}")
+                IntakeProblem(
+                    "renamed", sid, relative[graded.path], f"{graded.file_name!r} is graded as {notebook!r}"
+                )
             )
         if graded.late:
             report.problems.append(
-                IntakeProblem("late", sid, relative[graded.path], f"{lms} marked {sid}'s submission late")
+                IntakeProblem(
+                    "late", sid, relative[graded.path], f"{lms.capitalize()} marked {sid}'s submission LATE"
+                )
             )
         staged = run_dir / "collected" / sid / assignment
         incoming = target.with_name(f".{assignment}.incoming")
@@ -247,14 +266,15 @@ def collect_zip(
         else:
             if target.is_dir():
                 history = _history_folder(course_dir, sid, assignment, target, run)
+                earlier = history.relative_to(course_dir)
                 history.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(target, history)
                 report.problems.append(
                     IntakeProblem(
                         "resubmission",
                         sid,
-                        str(history.relative_to(course_dir)),
-                        f"{sid} resubmitted: the earlier submission moved to {history.relative_to(course_dir)}",
+                        str(earlier),
+                        f"{sid} resubmitted: the earlier submission moved to {earlier}",
                     )
                 )
             os.replace(incoming, target)
@@ -271,11 +291,15 @@ def main(argv: list[str] | None = None) -> int:
     """Collect a download and print what was collected and what could not be matched."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--zip", type=Path, required=True, help="the submissions zip downloaded from the LMS")
-    parser.add_argument("--roster", type=Path, default=Path("roster.csv"), help="the roster CSV (default roster.csv)")
+    parser.add_argument(
+        "--roster", type=Path, default=Path("roster.csv"), help="the roster CSV (default roster.csv)"
+    )
     parser.add_argument("--assignment", help="the nbgrader assignment (default: from the notebook names)")
     parser.add_argument("--lms", choices=sorted(COLLECTORS), help="the LMS (default: from the file names)")
     parser.add_argument("--zip-timezone", default="UTC", help="the Moodle server's time zone (default UTC)")
-    parser.add_argument("--course-dir", type=Path, default=REPO_ROOT, help="course directory (default: the repository)")
+    parser.add_argument(
+        "--course-dir", type=Path, default=REPO_ROOT, help="course directory (default: the repository)"
+    )
     args = parser.parse_args(argv)
     report = collect_zip(
         args.course_dir,
@@ -285,13 +309,14 @@ def main(argv: list[str] | None = None) -> int:
         lms=args.lms,
         zip_timezone=args.zip_timezone,
     )
+    course_dir = args.course_dir.resolve()
     for student, path in report.collected.items():
-        print(f"collected {student}: {path.relative_to(args.course_dir.resolve())}")
+        print(f"collected {student}: {path.relative_to(course_dir)}")
     for problem in report.problems:
         print(f"{problem.kind}: {problem.message}" + (f" [{problem.path}]" if problem.path else ""))
     print(
-        f"{report.lms} download of {report.assignment}: {len(report.collected)} collected, "
-        f"{len(report.problems)} notes in {(report.run_dir / REPORT_FILE).relative_to(args.course_dir.resolve())}"
+        f"{report.lms.capitalize()} download of {report.assignment}: {len(report.collected)} collected, "
+        f"{len(report.problems)} notes in {(report.run_dir / REPORT_FILE).relative_to(course_dir)}"
     )
     return 0
 

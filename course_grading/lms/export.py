@@ -1,4 +1,4 @@
-"""Final scores back to the LMS: an nbgrader export plugin writing one row per student, one column per assignment.
+"""Final scores back to the LMS: an nbgrader export plugin, one row per student, one column per assignment.
 
 The score exported is nbgrader's final score, the one ``nbgrader export``'s own CSV writes in its
 ``score`` column (nbgrader/plugins/export.py, ``CsvExportPlugin``): the sum of the submission's
@@ -53,7 +53,9 @@ class LmsExportPlugin(ExportPlugin):
 
     def export(self, gradebook: Gradebook) -> None:
         roster = load_roster(Path(self.roster))
-        names = sorted(a.name for a in gradebook.assignments if not self.assignment or a.name in self.assignment)
+        names = sorted(
+            a.name for a in gradebook.assignments if not self.assignment or a.name in self.assignment
+        )
         students = [s for s in roster.students if not self.student or s.student_id in self.student]
         unlisted = sorted({s.id for s in gradebook.students} - set(roster.ids))
         if unlisted:

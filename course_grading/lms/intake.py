@@ -114,7 +114,7 @@ def read_intake_log(path: Path) -> list[IntakeDecision]:
 class RosterCollector(FileNameCollectorPlugin):
     """A collector that matches LMS file names against ``roster.csv`` and logs every decision.
 
-    Subclasses set :attr:`lms` and :attr:`roster_column` and implement :meth:`parse_name`.
+    Subclasses set :attr:`lms`, :attr:`naming` and :attr:`roster_column` and implement :meth:`parse_name`.
     """
 
     roster = Unicode("roster.csv", help="The roster CSV (see course_grading.lms.roster).").tag(config=True)
@@ -123,6 +123,7 @@ class RosterCollector(FileNameCollectorPlugin):
     )
 
     lms = ""
+    naming = ""
     roster_column = ""
 
     def parse_name(self, path: Path) -> LmsFile | None:
@@ -161,16 +162,22 @@ class RosterCollector(FileNameCollectorPlugin):
         roster = self._roster()
         parsed = self.parse_name(path)
         if parsed is None:
-            self._log(IntakeDecision(str(path), "no_scheme", f"the name follows no {self.lms} scheme"))
+            message = f"the file name is not in {self.lms}'s naming {self.naming}: no student"
+            self._log(IntakeDecision(str(path), "no_scheme", message))
             return None
         student: RosterStudent | None = roster.by_column(self.roster_column, parsed.lms_id)
         if student is None:
-            message = f"no student with {self.roster_column} {parsed.lms_id} ({parsed.lms_name}) on the roster"
+            message = (
+                f"no student with {self.roster_column} {parsed.lms_id} ({parsed.lms_name}) on the roster "
+                f"{self.roster}: add them and collect again"
+            )
             self._log(IntakeDecision(str(path), "not_on_roster", message))
             return None
         if os.path.splitext(parsed.file_name)[1] not in self.valid_ext:
             message = f"{student.student_id} uploaded {parsed.file_name!r}, which is not a notebook"
-            self._log(IntakeDecision(str(path), "not_notebook", message, student.student_id, parsed.file_name))
+            self._log(
+                IntakeDecision(str(path), "not_notebook", message, student.student_id, parsed.file_name)
+            )
             return None
         file_id = parsed.file_name
         if (student.student_id, file_id) in self._file_ids:

@@ -37,6 +37,7 @@ class MoodleCollector(RosterCollector):
     """``nbgrader zip_collect --collector=course_grading.lms.moodle.MoodleCollector``."""
 
     lms = "Moodle"
+    naming = "<full name>_<participant id>_assignsubmission_file[/ or _]<file name>"
     roster_column = "moodle_participant_id"
     zip_timezone = Unicode(
         "UTC", help="Time zone of the Moodle server (its zip entries are in its local time)."

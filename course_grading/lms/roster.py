@@ -102,7 +102,9 @@ def load_roster(path: Path) -> Roster:
         ]
     for number, student in enumerate(students, start=2):
         if not _SAFE_ID.match(student.student_id):
-            raise ValueError(f"{path}:{number}: student_id {student.student_id!r} must be letters, digits, _ . -")
+            raise ValueError(
+                f"{path}:{number}: student_id {student.student_id!r} must be letters, digits, _ . -"
+            )
     for column in ("student_id", "canvas_user_id", "moodle_participant_id", "email"):
         values = [getattr(s, column) for s in students if getattr(s, column)]
         repeated = sorted({v for v in values if values.count(v) > 1})

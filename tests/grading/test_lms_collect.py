@@ -20,6 +20,7 @@ from course_grading.release import REPO_ROOT
 from course_grading.submissions import answer_cells, cell_sources, load_answer_set, make_submission
 
 ASSIGNMENT = "01_cross_validation"
+ANSWERS = REPO_ROOT / "tests" / "grading" / "answers" / ASSIGNMENT
 NOTEBOOK = "cross_validation.ipynb"
 ROSTER = """student_id,first_name,last_name,email,canvas_user_id,moodle_participant_id
 ada,Ada,Lovelace,ada@example.org,101,5001
@@ -35,7 +36,7 @@ def notebook_bytes(kind: str) -> bytes:
     source = nbformat.read(REPO_ROOT / "solutions" / ASSIGNMENT / NOTEBOOK, as_version=4)
     answers = cell_sources(source, answer_cells(source)) if kind != "untouched" else {}
     if kind == "wrong":
-        answers.update(load_answer_set(REPO_ROOT / "tests/grading/answers" / ASSIGNMENT / "wrong_ignores_gap.py").cells)
+        answers.update(load_answer_set(ANSWERS / "wrong_ignores_gap.py").cells)
     return nbformat.writes(make_submission(release, answers)).encode()
 
 
@@ -54,6 +55,7 @@ def course(tmp_path: Path) -> Path:
 
 
 NOON = (2026, 11, 30, 12, 0, 0)
+GRACE_LATER = (2026, 11, 29, 11, 0, 0)
 SOLUTION, WRONG, UNTOUCHED = notebook_bytes("solution"), notebook_bytes("wrong"), notebook_bytes("untouched")
 
 
@@ -107,7 +109,8 @@ def test_canvas_download_lands_in_submitted_and_every_unmatched_file_is_reported
 
 def test_canvas_resubmission_is_graded_and_the_earlier_one_kept_in_history(course: Path) -> None:
     collect_zip(course, canvas_zip(course / "first.zip", ada_notebook=UNTOUCHED), course / "roster.csv")
-    second = collect_zip(course, canvas_zip(course / "second.zip", ada_notebook=SOLUTION), course / "roster.csv")
+    second_zip = canvas_zip(course / "second.zip", ada_notebook=SOLUTION)
+    second = collect_zip(course, second_zip, course / "roster.csv")
 
     assert (course / "submitted" / "ada" / ASSIGNMENT / NOTEBOOK).read_bytes() == SOLUTION
     (resubmission,) = second.kinds("resubmission")
@@ -126,7 +129,7 @@ def test_moodle_download_keeps_upload_times_and_reports_what_it_cannot_match(cou
             (f"{folder.format('Ada Lovelace', 5001)}/notes.pdf", b"%PDF-1.4\n", (2026, 11, 30, 14, 6, 0)),
             (f"{folder.format('Bob Babbage', 5002)}_{NOTEBOOK}", WRONG, (2026, 12, 1, 9, 30, 0)),
             (f"{folder.format('Grace Hopper', 5003)}/{NOTEBOOK}", SOLUTION, (2026, 11, 29, 10, 0, 0)),
-            (f"{folder.format('Grace Hopper', 5003)}/cross_validation (1).ipynb", WRONG, (2026, 11, 29, 11, 0, 0)),
+            (f"{folder.format('Grace Hopper', 5003)}/cross_validation (1).ipynb", WRONG, GRACE_LATER),
             (f"{folder.format('Eve Intruder', 5999)}/{NOTEBOOK}", SOLUTION, NOON),
             ("Submission summary.ipynb", SOLUTION, NOON),
         ],

@@ -1,4 +1,4 @@
-"""``make export-lms``: a tiny class graded by real nbgrader, exported for Canvas and Moodle, read back as they would.
+"""``make export-lms``: a tiny class graded by nbgrader, exported for Canvas and Moodle, read back like them.
 
 Two submissions of assignment 01 in a throw-away course, graded with nbgrader's own late policy
 ``LateSubmissionPlugin.penalty_method = "zero"``: the solution on time (full marks), a wrong answer two
@@ -17,7 +17,13 @@ from nbgrader.api import Gradebook
 
 from course_grading.grade import autograde, export_grades, prepare_course
 from course_grading.release import REPO_ROOT, ensure_scripts_on_path, nbgrader_command
-from course_grading.submissions import answer_cells, cell_sources, load_answer_set, make_submission, write_submission
+from course_grading.submissions import (
+    answer_cells,
+    cell_sources,
+    load_answer_set,
+    make_submission,
+    write_submission,
+)
 
 ASSIGNMENT = "01_cross_validation"
 NOTEBOOK = "cross_validation"
@@ -43,7 +49,8 @@ def graded_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     release = REPO_ROOT / "exercises" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     source = nbformat.read(REPO_ROOT / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     solution = cell_sources(source, answer_cells(source))
-    wrong = {**solution, **load_answer_set(REPO_ROOT / "tests/grading/answers" / ASSIGNMENT / "wrong_ignores_gap.py").cells}
+    wrong_answers = REPO_ROOT / "tests" / "grading" / "answers" / ASSIGNMENT / "wrong_ignores_gap.py"
+    wrong = {**solution, **load_answer_set(wrong_answers).cells}
     for student, answers, submitted_at in (
         ("ada", solution, "2026-11-30 11:00:00"),
         ("bob", wrong, "2026-12-02 12:00:00"),
@@ -64,7 +71,9 @@ def nbgrader_scores(course: Path) -> dict[str, dict[str, str]]:
     return {row["student_id"]: row for row in read_csv(course / "grades.csv")}
 
 
-def test_canvas_import_csv_has_canvas_columns_one_row_per_roster_student_and_final_scores(graded_course: Path) -> None:
+def test_canvas_import_csv_has_canvas_columns_one_row_per_roster_student_and_final_scores(
+    graded_course: Path,
+) -> None:
     nbgrader_command(
         graded_course,
         "export",
@@ -90,10 +99,12 @@ def test_canvas_import_csv_has_canvas_columns_one_row_per_roster_student_and_fin
     assert scores["102"] == 0.0
     assert scores["104"] == 0.0  # no submission
     for student, canvas_id in (("ada", "101"), ("bob", "102")):
-        assert scores[canvas_id] == float(nbgrader[student]["score"])  # the same final score as nbgrader's CSV
+        assert scores[canvas_id] == float(nbgrader[student]["score"])  # the final score of nbgrader's CSV
 
 
-def test_moodle_import_csv_identifies_students_by_email_with_one_column_per_assignment(graded_course: Path) -> None:
+def test_moodle_import_csv_identifies_students_by_email_with_one_column_per_assignment(
+    graded_course: Path,
+) -> None:
     nbgrader_command(
         graded_course,
         "export",
@@ -111,5 +122,6 @@ def test_moodle_import_csv_identifies_students_by_email_with_one_column_per_assi
     nbgrader = nbgrader_scores(graded_course)
     by_email = {r["Email address"]: float(r[ASSIGNMENT]) for r in rows}
     assert by_email["bob@example.org"] == 0.0 < float(nbgrader["bob"]["raw_score"])
-    assert by_email["ada@example.org"] == float(nbgrader["ada"]["score"]) == float(nbgrader["ada"]["max_score"])
+    ada_score = by_email["ada@example.org"]
+    assert ada_score == float(nbgrader["ada"]["score"]) == float(nbgrader["ada"]["max_score"])
     assert by_email["dora@example.org"] == 0.0
