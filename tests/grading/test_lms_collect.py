@@ -66,7 +66,7 @@ def canvas_zip(path: Path, ada_notebook: bytes = SOLUTION) -> Path:
         [
             (f"lovelaceada_101_9001_{NOTEBOOK}", ada_notebook, NOON),
             ("lovelaceada_101_9002_notes.txt", b"my notes\n", NOON),
-            (f"babbagebob_late_102_9003_{NOTEBOOK}", WRONG, NOON),
+            ("babbagebob_late_102_9003_cross_validation-1.ipynb", WRONG, NOON),
             (f"hoppergrace_103_9004_{NOTEBOOK}", SOLUTION, NOON),
             ("hoppergrace_103_9005_scratch.ipynb", UNTOUCHED, NOON),
             (f"intrudereve_999_9006_{NOTEBOOK}", SOLUTION, NOON),
@@ -97,7 +97,10 @@ def test_canvas_download_lands_in_submitted_and_every_unmatched_file_is_reported
     (several,) = report.kinds("several_notebooks")
     assert several.student == "grace" and "hoppergrace_103_9005_scratch.ipynb" in several.message
     assert [p.student for p in report.kinds("late")] == ["bob"]
-    assert {p.kind for p in report.problems} == {*by_kind, "several_notebooks", "late"}
+    assert [(p.student, Path(p.path).name) for p in report.kinds("renamed")] == [
+        ("bob", "babbagebob_late_102_9003_cross_validation-1.ipynb")
+    ]
+    assert {p.kind for p in report.problems} == {*by_kind, "several_notebooks", "late", "renamed"}
 
     # Nothing of the download is lost: the zip and every one of its files stay in the run folder.
     extracted = {p.name for p in (report.run_dir / "extracted").rglob("*") if p.is_file()}
