@@ -127,7 +127,7 @@ class RosterCollector(FileNameCollectorPlugin):
     roster_column = ""
 
     def parse_name(self, path: Path) -> LmsFile | None:
-        """What the LMS's name of the extracted file ``path`` says; None if it follows the scheme not."""
+        """What the LMS's name of the extracted file ``path`` says; None if the name is not in its scheme."""
         raise NotImplementedError
 
     def submission_time(self, path: Path) -> str:
@@ -162,7 +162,7 @@ class RosterCollector(FileNameCollectorPlugin):
         roster = self._roster()
         parsed = self.parse_name(path)
         if parsed is None:
-            message = f"the file name is not in {self.lms}'s naming {self.naming}: no student"
+            message = f"no student can be told from a name outside {self.lms}'s naming {self.naming}"
             self._log(IntakeDecision(str(path), "no_scheme", message))
             return None
         student: RosterStudent | None = roster.by_column(self.roster_column, parsed.lms_id)
@@ -181,7 +181,8 @@ class RosterCollector(FileNameCollectorPlugin):
             return None
         file_id = parsed.file_name
         if (student.student_id, file_id) in self._file_ids:
-            # Two uploads of one name without times to order them: keep both under distinct names.
+            # nbgrader keeps one of two files with one name (or stops, without times): keep both, and
+            # let course_grading.lms.collect choose which one is graded.
             file_id = f"{parsed.order}_{file_id}"
         self._file_ids.add((student.student_id, file_id))
         timestamp = self.submission_time(path)
