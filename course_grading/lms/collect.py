@@ -149,10 +149,54 @@ def _zip_collect(
 
 
 def _same_files(left: Path, right: Path) -> bool:
-    names = sorted(p.name for p in left.iterdir())
-    if names != sorted(p.name for p in right.iterdir()):
+    """True if the two folders hold the same files with the same bytes (and nothing else)."""
+    items = sorted(left.iterdir())
+    if [p.name for p in items] != sorted(p.name for p in right.iterdir()):
         return False
-    return all(filecmp.cmp(left / name, right / name, shallow=False) for name in names)
+    if not all(p.is_file() for p in items):
+        return False
+    return all(filecmp.cmp(item, right / item.name, shallow=False) for item in items)
+
+
+def _choose_graded(
+    uploads: list[IntakeDecision], notebook: str
+) -> tuple[IntakeDecision, list[IntakeDecision]]:
+    """The upload to grade (the newest named ``notebook``, else the newest) and the others.
+
+    ``uploads`` is sorted oldest first.
+    """
+    named_like_release = [d for d in uploads if d.file_name == notebook]
+    graded = (named_like_release or uploads)[-1]
+    return graded, [d for d in uploads if d is not graded]
+
+
+def _place_submission(
+    course_dir: Path, staged: Path, file_id: str, notebook: str, target: Path, run_dir: Path
+) -> Path | None:
+    """Make ``target`` hold ``staged/file_id`` as ``notebook`` (and nbgrader's timestamp.txt).
+
+    The new folder is assembled in ``run_dir`` and moved in whole. A different submission already in
+    ``target`` moves to the history first; its new place (relative to ``course_dir``) is returned,
+    None if there was nothing to move.
+    """
+    incoming = run_dir / "incoming" / target.parent.name
+    shutil.rmtree(incoming, ignore_errors=True)
+    incoming.mkdir(parents=True)
+    shutil.copy2(staged / file_id, incoming / notebook)
+    if (staged / "timestamp.txt").is_file():
+        shutil.copy2(staged / "timestamp.txt", incoming / "timestamp.txt")
+    if target.is_dir() and _same_files(target, incoming):
+        shutil.rmtree(incoming)
+        return None
+    history = None
+    if target.is_dir():
+        folder = _history_folder(course_dir, target.parent.name, target.name, target, run_dir.parent.name)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(target, folder)
+        history = folder.relative_to(course_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(incoming, target)
+    return history
 
 
 def _history_folder(course_dir: Path, student: str, assignment: str, previous: Path, run: str) -> Path:
@@ -229,9 +273,7 @@ def collect_zip(
                 message += f"; the earlier submission in {target.relative_to(course_dir)} stays"
             report.problems.append(IntakeProblem("no_file", sid, "", message))
             continue
-        named_like_release = [d for d in uploads if d.file_name == notebook]
-        graded = (named_like_release or uploads)[-1]
-        others = [d for d in uploads if d is not graded]
+        graded, others = _choose_graded(uploads, notebook)
         if others:
             report.problems.append(
                 IntakeProblem(
@@ -255,29 +297,16 @@ def collect_zip(
                 )
             )
         staged = run_dir / "collected" / sid / assignment
-        incoming = target.with_name(f".{assignment}.incoming")
-        shutil.rmtree(incoming, ignore_errors=True)
-        incoming.mkdir(parents=True)
-        shutil.copy2(staged / graded.file_id, incoming / notebook)
-        if (staged / "timestamp.txt").is_file():
-            shutil.copy2(staged / "timestamp.txt", incoming / "timestamp.txt")
-        if target.is_dir() and _same_files(target, incoming):
-            shutil.rmtree(incoming)
-        else:
-            if target.is_dir():
-                history = _history_folder(course_dir, sid, assignment, target, run)
-                earlier = history.relative_to(course_dir)
-                history.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(target, history)
-                report.problems.append(
-                    IntakeProblem(
-                        "resubmission",
-                        sid,
-                        str(earlier),
-                        f"{sid} resubmitted: the earlier submission moved to {earlier}",
-                    )
+        history = _place_submission(course_dir, staged, graded.file_id, notebook, target, run_dir)
+        if history is not None:
+            report.problems.append(
+                IntakeProblem(
+                    "resubmission",
+                    sid,
+                    str(history),
+                    f"{sid} resubmitted: the earlier submission moved to {history}",
                 )
-            os.replace(incoming, target)
+            )
         report.collected[sid] = target / notebook
 
     with open(run_dir / REPORT_FILE, "w", newline="", encoding="utf-8") as handle:
