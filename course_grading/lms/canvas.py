@@ -8,8 +8,8 @@ holds the latest attempt only, and its entry times are when the zip was built (r
 not when the student submitted: a Canvas download carries no submission time, only the LATE mark.
 Attachment ids grow with every upload, so they order one student's files.
 
-Gradebook import (Canvas's "Import" in Grades; the columns of its own export, as e.g. Ohio State's
-guide "Import a CSV file into Carmen Grades" lists them): ``Student`` ("Last, First"), ``ID``,
+Gradebook import (Canvas's "Import" in Grades; the columns of its own export, as Ohio State's guide
+lists them: teaching.resources.osu.edu, "Import a CSV File into Carmen Grades"): ``Student`` ("Last, First"), ``ID``,
 ``SIS User ID``, ``SIS Login ID``, ``Section``, then one column per assignment. Canvas matches a
 student by ``ID`` (or ``SIS User ID``); an assignment column whose title is not an existing assignment
 (``Name (assignment id)`` in Canvas's export) creates a new assignment.

@@ -10,9 +10,10 @@ latest attempt. Each entry is added from Moodle's file store (``stored_file::arc
 ``zip_archive::add_file_from_pathname``), so its time is when that content was stored: the upload,
 in the server's local time, which :attr:`MoodleCollector.zip_timezone` names.
 
-Grade import (Moodle's "Import > CSV file", ``grade/import/csv``): the teacher maps one column to
-"Identify user by" (email address, username, ID number or user id) and each other column to a grade
-item. The export writes ``First name``, ``Last name``, ``Email address`` (to map to "Email address"),
+Grade import (Moodle's "Import > CSV file", ``grade/import/csv/classes/load_data.php``,
+``gradeimport_csv_load_data::map_user_data_with_value``): the teacher maps one column to "Identify
+user by" (email address, username, ID number or user id) and each other column to a grade item, as
+the README of github.com/aaronsamuel137/moodle-autograder walks through with "Email address". The export writes ``First name``, ``Last name``, ``Email address`` (to map to "Email address"),
 then one column per assignment.
 """
 
