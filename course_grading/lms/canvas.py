@@ -6,13 +6,15 @@ File names (canvas-lms ``app/models/content_zipper.rb``, ``ContentZipper#get_fil
 whole prefix is lower-cased (so ``_late_``); with anonymous grading the name is left out. The zip
 holds the latest attempt only, and its entry times are when the zip was built (rubyzip's default),
 not when the student submitted: a Canvas download carries no submission time, only the LATE mark.
-Attachment ids grow with every upload, so they order one student's files.
+We take the larger attachment id (a database id) as the later upload of one student's files.
 
-Gradebook import (Canvas's "Import" in Grades; the columns of its own export, as Ohio State's guide
-lists them: teaching.resources.osu.edu, "Import a CSV File into Carmen Grades"): ``Student`` ("Last, First"), ``ID``,
-``SIS User ID``, ``SIS Login ID``, ``Section``, then one column per assignment. Canvas matches a
-student by ``ID`` (or ``SIS User ID``); an assignment column whose title is not an existing assignment
-(``Name (assignment id)`` in Canvas's export) creates a new assignment.
+Gradebook import (Canvas's "Import" in Grades). Ohio State's guide (teaching.resources.osu.edu,
+"Import a CSV File into Carmen Grades") lists the columns: ``Student`` ("Last, First"), ``ID``,
+``SIS User ID``, ``SIS Login ID``, ``Section``, then one column per assignment; one of the student
+name, ``ID`` and ``SIS User ID`` identifies the student, and a column that is no existing assignment
+creates a new one. To fill an existing assignment, :attr:`CanvasExportPlugin.assignment_ids` titles
+the column ``name (assignment id)``, the form of Canvas's own gradebook export (not checked against a
+live Canvas here).
 """
 
 from __future__ import annotations

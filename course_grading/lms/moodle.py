@@ -13,8 +13,9 @@ in the server's local time, which :attr:`MoodleCollector.zip_timezone` names.
 Grade import (Moodle's "Import > CSV file", ``grade/import/csv/classes/load_data.php``,
 ``gradeimport_csv_load_data::map_user_data_with_value``): the teacher maps one column to "Identify
 user by" (email address, username, ID number or user id) and each other column to a grade item, as
-the README of github.com/aaronsamuel137/moodle-autograder walks through with "Email address". The export writes ``First name``, ``Last name``, ``Email address`` (to map to "Email address"),
-then one column per assignment.
+the README of github.com/aaronsamuel137/moodle-autograder walks through with "Email address". The
+export writes ``First name``, ``Last name``, ``Email address`` (to map to "Email address"), then one
+column per assignment.
 """
 
 from __future__ import annotations
