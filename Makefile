@@ -29,7 +29,7 @@ TEST_ENV := JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter/config \
 	MPLCONFIGDIR=$(TEST_HOME)/matplotlib \
 	XDG_CACHE_HOME=$(TEST_HOME)/cache
 
-.PHONY: help venv lab lab-instructor test release student-edition site grade bench system-packages
+.PHONY: help venv lab lab-instructor test release student-edition site grade collect export-lms bench system-packages
 
 help:
 	@echo "make lab      start the student's JupyterLab on the course (http://127.0.0.1:$(LAB_PORT))"
@@ -39,6 +39,8 @@ help:
 	@echo "make student-edition  write dist/student-edition/ (and a zip): the course without instructor material"
 	@echo "make site     build the course website in site/html/ from the stored outputs (offline)"
 	@echo "make grade    autograde submitted/, write feedback and grades.csv"
+	@echo "make collect ZIP=...  a Canvas or Moodle submissions zip into submitted/ (ROSTER=roster.csv ASSIGNMENT=...)"
+	@echo "make export-lms LMS=canvas|moodle  final scores in the LMS's gradebook-import CSV (and grades.csv)"
 	@echo "make bench    measure the course and write docs/benchmarks.md"
 
 venv: $(INSTALLED)
@@ -99,6 +101,25 @@ site: $(INSTALLED)
 # worker per submission); `python -m course_grading.batch --help` for options.
 grade: $(INSTALLED)
 	$(BIN)/python -m course_grading.batch
+
+# A Canvas or Moodle "download all submissions" zip into submitted/ (nbgrader zip_collect with the
+# course's collector plugins, checked against the roster); the report says what could not be matched.
+ROSTER ?= roster.csv
+collect: $(INSTALLED)
+	$(if $(ZIP),,$(error ZIP=<the LMS's submissions zip> is required))
+	$(BIN)/python -m course_grading.lms.collect --zip "$(ZIP)" --roster "$(ROSTER)" \
+		$(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)",) $(if $(LMS),--lms $(LMS),) \
+		$(if $(ZIP_TIMEZONE),--zip-timezone "$(ZIP_TIMEZONE)",)
+
+# Final scores (after nbgrader's late penalty) as <LMS>_grades.csv for the LMS's gradebook import,
+# with nbgrader's export plugin interface; nbgrader's own grades.csv beside it.
+LMS_EXPORTER_canvas := course_grading.lms.canvas.CanvasExportPlugin
+LMS_EXPORTER_moodle := course_grading.lms.moodle.MoodleExportPlugin
+export-lms: $(INSTALLED)
+	$(if $(LMS_EXPORTER_$(LMS)),,$(error LMS must be canvas or moodle))
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m nbgrader export --exporter=$(LMS_EXPORTER_$(LMS)) \
+		--LmsExportPlugin.roster="$(ROSTER)" --to=$(LMS)_grades.csv $(LMS_OPTIONS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m nbgrader export --to=grades.csv
 
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.run $(if $(QUICK),--quick,)
