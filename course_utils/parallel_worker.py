@@ -33,9 +33,8 @@ import optuna
 from course_utils._validation import check_int
 from course_utils.storage import heartbeat_storage, open_storage
 
-#: Work per trial of the objectives: ~0.15 s of CPU for the loop on the course's machine, well above
-#: the few milliseconds of a trial's writes to a journal file.
-PYTHON_LOOP_ITERATIONS = 1_500_000
+#: Work per trial of the objectives: a few hundredths of a second of CPU for the loop on the course's machine.
+PYTHON_LOOP_ITERATIONS = 600_000
 SLEEP_SECONDS = 0.1
 #: A trial long enough to be surely running when the lecture kills its worker.
 LONG_SLEEP_SECONDS = 600.0
