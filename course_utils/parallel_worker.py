@@ -83,36 +83,14 @@ def sleep_objective(trial: optuna.Trial) -> float:
 
 
 def long_sleep_objective(trial: optuna.Trial) -> float:
-    """Like :func:`sleep_objective`, but a trial takes ``LONG_SLEEP_SECONDS`` (ten minutes).
-
-    Parameters
-    ----------
-    trial : optuna.Trial
-        Suggests ``x`` in [-10, 10].
-
-    Returns
-    -------
-    float
-        ``(x - 2) ** 2``, after sleeping ``LONG_SLEEP_SECONDS``.
-    """
+    """Like :func:`sleep_objective`, sleeping ``LONG_SLEEP_SECONDS``: long enough to be killed mid-trial."""
     x = _x(trial)
     time.sleep(LONG_SLEEP_SECONDS)
     return (x - 2.0) ** 2
 
 
 def instant_objective(trial: optuna.Trial) -> float:
-    """An objective that costs nothing: a study of it does nothing but write to its storage.
-
-    Parameters
-    ----------
-    trial : optuna.Trial
-        Suggests ``x`` in [-10, 10].
-
-    Returns
-    -------
-    float
-        ``(x - 2) ** 2``.
-    """
+    """``(x - 2) ** 2`` at once: a study of it does little but write to its storage."""
     return (_x(trial) - 2.0) ** 2
 
 
@@ -169,7 +147,9 @@ def run_worker(
     if heartbeat_interval is None:
         storage = open_storage(storage_spec)
     else:
-        storage = heartbeat_storage(storage_spec, heartbeat_interval=heartbeat_interval, grace_period=grace_period)
+        storage = heartbeat_storage(
+            storage_spec, heartbeat_interval=heartbeat_interval, grace_period=grace_period
+        )
     study = optuna.load_study(
         study_name=study_name,
         storage=storage,
@@ -188,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--n-trials", type=int, required=True)
     parser.add_argument("--objective", choices=sorted(OBJECTIVES), default="python-loop")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--heartbeat-interval", type=int, help="seconds between heartbeats (database URL only)")
+    parser.add_argument("--heartbeat-interval", type=int, help="seconds between heartbeats (database URLs)")
     parser.add_argument("--grace-period", type=int, help="seconds without heartbeat before a trial is failed")
     args = parser.parse_args(argv)
     timings = run_worker(

@@ -110,13 +110,13 @@ class PostgresServer:
         self.stop()
 
 
-def _check_run(command: list[str], workdir: Path, timeout: float) -> None:
+def _check_run(command: list[str], server: PostgresServer, timeout: float) -> None:
+    """Run one server command as the server's user; raise with its output and the server's log if it fails."""
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, **_run_as_server_user())
     if result.returncode != 0:
-        log_file = workdir / "server.log"
-        log = log_file.read_text() if log_file.exists() else ""
         raise RuntimeError(
-            f"{Path(command[0]).name} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}\n{log}"
+            f"{Path(command[0]).name} failed ({result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}\n{server.log}"
         )
 
 
@@ -151,18 +151,19 @@ def start_postgres(*, database: str = "optuna", timeout: float = 60.0) -> Postgr
         _check_run(
             [str(bin_dir / "initdb"), "-D", str(workdir / "data"), "-U", SUPERUSER, "-A", "trust",
              "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions"],
-            workdir, timeout,
+            server, timeout,
         )
         _check_run(
             [str(bin_dir / "pg_ctl"), "-D", str(workdir / "data"), "-l", str(workdir / "server.log"),
              "-w", "-t", str(int(timeout)),
-             "-o", f"-c listen_addresses=127.0.0.1 -p {server.port} -k {workdir} {_THROWAWAY_SETTINGS}", "start"],
-            workdir, timeout,
+             "-o", f"-c listen_addresses=127.0.0.1 -p {server.port} -k {workdir} {_THROWAWAY_SETTINGS}",
+             "start"],
+            server, timeout,
         )
         atexit.register(server.stop)
         _check_run(
             [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(server.port), "-U", SUPERUSER, database],
-            workdir, timeout,
+            server, timeout,
         )
     except BaseException:
         server.stop()

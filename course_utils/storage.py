@@ -98,7 +98,9 @@ def open_storage(spec: str) -> BaseStorage | str:
     return spec
 
 
-def heartbeat_storage(url: str, *, heartbeat_interval: int, grace_period: int, max_retry: int = 1) -> RDBStorage:
+def heartbeat_storage(
+    url: str, *, heartbeat_interval: int, grace_period: int, max_retry: int = 1
+) -> RDBStorage:
     """Open a database storage whose running trials beat a heartbeat, and retry the trials whose beat stopped.
 
     While a trial runs in ``study.optimize``, a thread of its process records a heartbeat every

@@ -1,4 +1,4 @@
-"""Storage specs open the right storage; workers sharing a journal file lose no trial; PostgreSQL starts and stops."""
+"""Storage specs open the right storage; workers on a journal file lose no trial; PostgreSQL starts, stops."""
 
 import json
 import os
@@ -97,7 +97,8 @@ def test_run_worker_rejects_an_unknown_objective(tmp_path):
 
 def test_run_worker_wants_both_heartbeat_settings_or_none(tmp_path):
     with pytest.raises(ValueError, match="given together"):
-        run_worker(f"journal:{tmp_path / 's.log'}", "x", n_trials=1, objective="instant", seed=0, heartbeat_interval=1)
+        run_worker(f"journal:{tmp_path / 's.log'}", "x", n_trials=1, objective="instant", seed=0,
+                   heartbeat_interval=1)
 
 
 def test_workers_with_the_same_seed_propose_the_same_points_and_other_seeds_do_not(tmp_path):
