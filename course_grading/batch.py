@@ -47,6 +47,7 @@ from pathlib import Path
 import nbformat
 
 from course_grading.isolation import (
+    KILLED_FROM_OUTSIDE,
     RESULT_FILE,
     GradingLimits,
     SubmissionResult,
@@ -499,7 +500,10 @@ def grade_class(
         previous = state / "results" / assignment / student / RESULT_FILE
         if not force and student not in (regrade or []) and previous.is_file():
             old = SubmissionResult.from_json(previous.read_text(encoding="utf-8"))
-            if old.fingerprint == fingerprint:  # a timeout or a crash too: a result, not a retry
+            # A timeout or a grader crash is the submission's result; a kernel killed from outside
+            # its sandbox (the OOM killer, an administrator) is not, and is graded again.
+            killed = any(KILLED_FROM_OUTSIDE in text for text in old.incidents)
+            if old.fingerprint == fingerprint and not killed:
                 results[(assignment, student)] = old
                 report.reused.append(f"{assignment}/{student}")
                 continue
