@@ -7,9 +7,12 @@ optuna-dashboard on the same study) build exactly the same study::
     study = build_digits_mlp_study(storage)
 """
 
+from typing import NamedTuple
+
 import optuna
 import torch
 from optuna.storages import BaseStorage
+from torch import nn
 from torchvision import transforms
 
 from course_utils._validation import check_int
@@ -17,7 +20,7 @@ from course_utils.images import DigitsDataset, dataset_to_tensors, train_valid_s
 from course_utils.torch_mlp import build_mlp, evaluate_accuracy, train_one_epoch
 
 STUDY_NAME = "digits-mlp"
-N_TRIALS = 30
+N_TRIALS = 40
 N_EPOCHS = 10
 SEED = 13
 
@@ -25,24 +28,39 @@ SEED = 13
 DIGITS_MEAN, DIGITS_STD = 0.305, 0.375
 
 
-def load_digits_tensors(seed: int = SEED) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Load the digits through torchvision transforms once, and split them 70 % / 30 %.
+class DigitsSplits(NamedTuple):
+    """The digits cut into a training, a validation and a held-out test part."""
+
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_valid: torch.Tensor
+    y_valid: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+
+
+def load_digits_tensors(seed: int = SEED) -> DigitsSplits:
+    """Load the digits through torchvision transforms once, and split them.
+
+    20 % of the images are held out as a test set that no trial sees; the
+    rest is split 70 % / 30 % into training and validation images.
 
     Parameters
     ----------
     seed : int, default=13
-        Seed of the split.
+        Seed of both splits.
 
     Returns
     -------
-    X_train, y_train, X_valid, y_valid : torch.Tensor
+    DigitsSplits
         Images of shape (n, 1, 8, 8), normalized, and their labels.
     """
     transform = transforms.Compose(
         [transforms.ToTensor(), transforms.Normalize((DIGITS_MEAN,), (DIGITS_STD,))]
     )
     X, y = dataset_to_tensors(DigitsDataset(transform=transform))
-    return train_valid_split(X, y, valid_fraction=0.3, seed=seed)
+    X_rest, y_rest, X_test, y_test = train_valid_split(X, y, valid_fraction=0.2, seed=seed)
+    return DigitsSplits(*train_valid_split(X_rest, y_rest, valid_fraction=0.3, seed=seed), X_test, y_test)
 
 
 class DigitsMLPObjective:
@@ -54,7 +72,7 @@ class DigitsMLPObjective:
     Parameters
     ----------
     X_train, y_train, X_valid, y_valid : torch.Tensor
-        The data, as returned by :func:`load_digits_tensors`.
+        Training and validation data, as in :func:`load_digits_tensors`.
     n_epochs : int, default=10
         Epochs of a trial that is not pruned.
     seed : int, default=13
@@ -76,6 +94,27 @@ class DigitsMLPObjective:
         self.seed = check_int("seed", seed, minimum=0)
 
     def __call__(self, trial: optuna.Trial) -> float:
+        return evaluate_accuracy(self.fit(trial), self.X_valid, self.y_valid)
+
+    def fit(self, trial: optuna.Trial | optuna.trial.FrozenTrial, *, report: bool = True) -> nn.Sequential:
+        """Train the network ``trial`` describes and return it.
+
+        Parameters
+        ----------
+        trial : optuna.Trial or optuna.trial.FrozenTrial
+            A running trial picks the hyperparameters; a finished one (e.g.
+            ``study.best_trial``) gives back its own, and the same seed
+            trains the same network again.
+        report : bool, default=True
+            Report the validation accuracy after each epoch and stop when the
+            pruner says so (``optuna.TrialPruned``). Multi-objective trials
+            cannot report: pass False.
+
+        Returns
+        -------
+        torch.nn.Sequential
+            The trained network.
+        """
         n_layers = trial.suggest_int("n_layers", 1, 3)
         n_units = trial.suggest_int("n_units", 8, 128, log=True)
         lr = trial.suggest_float("lr", 1e-4, 1e-1, log=True)
@@ -84,14 +123,13 @@ class DigitsMLPObjective:
         model = build_mlp(self.X_train[0].numel(), [n_units] * n_layers, n_classes=10)
         optimizer = torch.optim.Adam(model.parameters(), lr=lr)
         shuffle = torch.Generator().manual_seed(self.seed + trial.number)
-        accuracy = 0.0
         for epoch in range(self.n_epochs):
             train_one_epoch(model, optimizer, self.X_train, self.y_train, batch_size=64, generator=shuffle)
-            accuracy = evaluate_accuracy(model, self.X_valid, self.y_valid)
-            trial.report(accuracy, step=epoch)
-            if trial.should_prune():
-                raise optuna.TrialPruned()
-        return accuracy
+            if report:
+                trial.report(evaluate_accuracy(model, self.X_valid, self.y_valid), step=epoch)
+                if trial.should_prune():
+                    raise optuna.TrialPruned()
+        return model
 
 
 def build_digits_mlp_study(
@@ -99,7 +137,10 @@ def build_digits_mlp_study(
     *,
     study_name: str = STUDY_NAME,
     n_trials: int = N_TRIALS,
+    n_epochs: int = N_EPOCHS,
     seed: int = SEED,
+    sampler: optuna.samplers.BaseSampler | None = None,
+    n_jobs: int = 1,
 ) -> optuna.Study:
     """Create the lecture's study in ``storage`` and run its trials.
 
@@ -113,10 +154,17 @@ def build_digits_mlp_study(
         ``study_name`` must not exist there yet.
     study_name : str, default="digits-mlp"
         The study's name.
-    n_trials : int, default=30
+    n_trials : int, default=40
         Number of trials, at least 1.
+    n_epochs : int, default=10
+        Epochs of a trial that is not pruned.
     seed : int, default=13
         Seed of the sampler, the data split and the networks.
+    sampler : optuna.samplers.BaseSampler, optional
+        Another sampler than ``TPESampler(seed=seed)``.
+    n_jobs : int, default=1
+        Trials run at the same time, in threads. With more than one, Optuna
+        reseeds the sampler for every trial: the study is not reproducible.
 
     Returns
     -------
@@ -124,17 +172,51 @@ def build_digits_mlp_study(
         The finished study.
     """
     n_trials = check_int("n_trials", n_trials, minimum=1)
+    n_jobs = check_int("n_jobs", n_jobs, minimum=1)
     seed = check_int("seed", seed, minimum=0)
     if not isinstance(study_name, str) or not study_name:
         raise TypeError(f"study_name must be a non-empty str, got {study_name!r}")
     torch.set_num_threads(1)  # reproducible sums, and no oversubscription on small cores
-    objective = DigitsMLPObjective(*load_digits_tensors(seed), seed=seed)
+    splits = load_digits_tensors(seed)
+    objective = DigitsMLPObjective(*splits[:4], n_epochs=n_epochs, seed=seed)
     study = optuna.create_study(
         study_name=study_name,
         storage=storage,
         direction="maximize",
-        sampler=optuna.samplers.TPESampler(seed=seed),
+        sampler=sampler if sampler is not None else optuna.samplers.TPESampler(seed=seed),
         pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2),
     )
-    study.optimize(objective, n_trials=n_trials)
+    study.optimize(objective, n_trials=n_trials, n_jobs=n_jobs)
     return study
+
+
+def study_at_step(study: optuna.Study, step: int) -> optuna.Study:
+    """Return an in-memory study of every trial that reported ``step``, completed with that value.
+
+    Optuna's importances and most plots read completed trials only; a pruned
+    trial drops out even though it was judged at the same step as the
+    others. This copy keeps each trial's parameters and puts the value it
+    reported at ``step`` as its objective, so all of them count.
+
+    Parameters
+    ----------
+    study : optuna.Study
+        A single-objective study whose trials report intermediate values.
+    step : int
+        The step, at least 0.
+
+    Returns
+    -------
+    optuna.Study
+        A new study with the same direction, one complete trial per trial that reported ``step``.
+    """
+    step = check_int("step", step, minimum=0)
+    copy = optuna.create_study(direction=study.direction)
+    copy.add_trials(
+        optuna.trial.create_trial(
+            params=trial.params, distributions=trial.distributions, value=trial.intermediate_values[step]
+        )
+        for trial in study.trials
+        if step in trial.intermediate_values
+    )
+    return copy

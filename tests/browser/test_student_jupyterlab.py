@@ -11,8 +11,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from browser_harness import BrowserPage, StudentLab
 from browser_lab_ui import UIError, close_dialog, open_notebook, run_all_cells, set_cell_text, validate
 
-# Lecture 07 trains a 30-trial study and draws every optuna.visualization plot:
-# about 100 s here, several minutes when the 2 cores are shared.
+# Lecture 07 trains two 40-trial studies (and two small ones) and draws every optuna.visualization
+# plot: a minute or two here, several minutes when the 2 cores are shared.
 RUN_TIMEOUT_MS = 600_000
 
 

@@ -7,7 +7,12 @@ from torchvision import transforms
 
 from course_utils.images import DigitsDataset, dataset_to_tensors, fashion_mnist_if_present, train_valid_split
 from course_utils.torch_mlp import build_mlp, evaluate_accuracy, train_one_epoch
-from course_utils.visual_study import build_digits_mlp_study, load_digits_tensors
+from course_utils.visual_study import (
+    DigitsMLPObjective,
+    build_digits_mlp_study,
+    load_digits_tensors,
+    study_at_step,
+)
 
 
 def test_digits_dataset_yields_uint8_images_and_applies_transforms():
@@ -70,7 +75,7 @@ def test_build_mlp_names_the_bad_argument(kwargs, message):
 
 def test_training_epochs_lower_the_loss_and_beat_chance():
     torch.manual_seed(0)
-    X_train, y_train, X_valid, y_valid = load_digits_tensors()
+    X_train, y_train, X_valid, y_valid, _, _ = load_digits_tensors()
     model = build_mlp(64, [32], 10)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     shuffle = torch.Generator().manual_seed(0)
@@ -86,3 +91,46 @@ def test_build_digits_mlp_study_is_reproducible():
     assert [t.params for t in first.trials] == [t.params for t in second.trials]
     assert [t.value for t in first.trials] == [t.value for t in second.trials]
     assert first.study_name == "digits-mlp" and first.direction == optuna.study.StudyDirection.MAXIMIZE
+
+
+def test_load_digits_tensors_holds_out_a_seeded_test_set():
+    splits = load_digits_tensors(seed=3)
+    again = load_digits_tensors(seed=3)
+    assert [len(part) for part in splits[1::2]] == [1007, 431, 359]
+    assert all(torch.equal(a, b) for a, b in zip(splits, again))
+    assert not torch.equal(splits.y_test, load_digits_tensors(seed=4).y_test)
+
+
+def test_fit_on_a_finished_trial_trains_the_same_network_again():
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = build_digits_mlp_study(None, n_trials=2, n_epochs=2)
+    splits = load_digits_tensors()
+    objective = DigitsMLPObjective(*splits[:4], n_epochs=2)
+    model = objective.fit(study.best_trial, report=False)
+    assert evaluate_accuracy(model, splits.X_valid, splits.y_valid) == study.best_value
+
+
+def test_build_digits_mlp_study_runs_every_trial_with_two_workers():
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = build_digits_mlp_study(None, n_trials=3, n_epochs=1, n_jobs=2)
+    assert len(study.trials) == 3 and all(t.state.is_finished() for t in study.trials)
+
+
+def test_study_at_step_completes_every_trial_that_reported_the_step_with_that_value():
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        for step in range(3):
+            trial.report(x + step, step)
+        if trial.number % 2:
+            raise optuna.TrialPruned()
+        return x + 2
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(objective, n_trials=4)
+    copy = study_at_step(study, 1)
+    assert [t.state for t in copy.trials] == [optuna.trial.TrialState.COMPLETE] * 4
+    assert [t.value for t in copy.trials] == [t.params["x"] + 1 for t in study.trials]
+    assert [t.params for t in copy.trials] == [t.params for t in study.trials]
+    assert copy.direction == study.direction
