@@ -2,9 +2,10 @@
 # Install the Debian packages the tests need, only if one is missing:
 #   chromium     the browser the JupyterLab tests drive (tests/browser)
 #   postgresql   the server the distributed-study tests start (tests/storage)
+#   acl          setfacl: the hub tests let their throw-away accounts reach .venv's Python (tests/hub)
 set -euo pipefail
 
-needed=(chromium postgresql)
+needed=(chromium postgresql acl)
 missing=()
 for package in "${needed[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
