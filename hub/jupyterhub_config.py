@@ -9,6 +9,8 @@ COURSE_HUB_COURSE_DIR   the instructor's course directory (default: this reposit
 COURSE_EXCHANGE_ROOT    nbgrader's exchange (default: /srv/nbgrader/exchange)
 COURSE_HUB_STATE_DIR    the hub's database and cookie secret (default: .hub-state/)
 COURSE_HUB_PORT         the port of the login page (default: 8000)
+COURSE_HUB_API_PORT     the hub's own port, behind the proxy (default: 8081)
+COURSE_HUB_PROXY_API_PORT  the proxy's REST API (default: 8001)
 """
 
 import os
@@ -36,6 +38,8 @@ if not STUDENTS:
 c.JupyterHub.ip = "127.0.0.1"
 c.JupyterHub.port = int(os.environ.get("COURSE_HUB_PORT", "8000"))
 c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = int(os.environ.get("COURSE_HUB_API_PORT", "8081"))
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ.get('COURSE_HUB_PROXY_API_PORT', '8001')}"
 c.ConfigurableHTTPProxy.command = [str(REPOSITORY / "hub" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy")]
 STATE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 c.JupyterHub.db_url = f"sqlite:///{STATE_DIR / 'jupyterhub.sqlite'}"
