@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     stamped, stale = copy_submission_stamps(args.course_dir, args.assignment)
     print(f"{len(stamped)} feedback folders stamped")
     if stale:
-        print(f"feedback older than the collected submission, grade again: {', '.join(stale)}", file=sys.stderr)
+        print(f"feedback older than the collected submission, grade again: {', '.join(stale)}",
+              file=sys.stderr)
     return 1 if stale else 0
 
 

@@ -61,7 +61,8 @@ def prepare_exchange(root: Path, course_id: str, instructor: str) -> Path:
     owner = course.stat().st_uid
     if owner not in (0, account.pw_uid):
         raise PermissionError(
-            f"{course} belongs to uid {owner}, not to the instructor {instructor!r}: remove it and start again"
+            f"{course} belongs to uid {owner}, not to the instructor {instructor!r}: "
+            "remove it and start again"
         )
     os.chown(course, account.pw_uid, account.pw_gid)
     course.chmod(COURSE_FOLDER_MODE)

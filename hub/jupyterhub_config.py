@@ -40,7 +40,8 @@ c.JupyterHub.port = int(os.environ.get("COURSE_HUB_PORT", "8000"))
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = int(os.environ.get("COURSE_HUB_API_PORT", "8081"))
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ.get('COURSE_HUB_PROXY_API_PORT', '8001')}"
-c.ConfigurableHTTPProxy.command = [str(REPOSITORY / "hub" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy")]
+PROXY = REPOSITORY / "hub" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
+c.ConfigurableHTTPProxy.command = [str(PROXY)]
 STATE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 c.JupyterHub.db_url = f"sqlite:///{STATE_DIR / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE_DIR / "jupyterhub_cookie_secret")

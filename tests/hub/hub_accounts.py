@@ -65,7 +65,9 @@ def user_environment(course: Course, user: str) -> dict[str, str]:
     }
 
 
-def run_as(course: Course, user: str, command: Sequence[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_as(
+    course: Course, user: str, command: Sequence[str], cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     """Run ``command`` as ``user`` (runuser) with the hub's environment; fail with its output if it fails."""
     environment = [f"{key}={value}" for key, value in user_environment(course, user).items()]
     result = subprocess.run(
@@ -95,11 +97,14 @@ def _closed_ancestors(path: Path) -> list[Path]:
 
 
 def _acl(folder: Path) -> str:
-    return subprocess.run(["getfacl", "--absolute-names", str(folder)], capture_output=True, text=True, check=True).stdout
+    command = ["getfacl", "--absolute-names", str(folder)]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
 def _create_account(user: str, home: Path, password: str) -> None:
-    subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash", user], check=True)
+    subprocess.run(
+        ["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash", user], check=True
+    )
     home.chmod(0o700)
     subprocess.run(["chpasswd"], input=f"{user}:{password}\n", text=True, check=True)
 
@@ -112,7 +117,9 @@ def throwaway_course() -> Iterator[Course]:
     users = (INSTRUCTOR, *STUDENTS)
     existing = [user for user in users if subprocess.run(["id", user], capture_output=True).returncode == 0]
     if existing:
-        raise RuntimeError(f"accounts {existing} already exist: remove them (userdel -r) before the hub tests")
+        raise RuntimeError(
+            f"accounts {existing} already exist: remove them (userdel -r) before the hub tests"
+        )
     root = Path(tempfile.mkdtemp(prefix="course-hub-"))
     root.chmod(0o755)
     course = Course(

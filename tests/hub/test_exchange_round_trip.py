@@ -16,6 +16,7 @@ import re
 import shutil
 import stat
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,17 @@ from course_grading.submissions import (
     load_answer_set,
     make_submission,
 )
-from hub_accounts import ARTIFACTS, INSTRUCTOR, REPOSITORY, STUDENTS, VENV_BIN, Course, python_as, run_as, throwaway_course
+from hub_accounts import (
+    ARTIFACTS,
+    INSTRUCTOR,
+    REPOSITORY,
+    STUDENTS,
+    VENV_BIN,
+    Course,
+    python_as,
+    run_as,
+    throwaway_course,
+)
 
 ASSIGNMENT = "01_cross_validation"
 NOTEBOOK = "cross_validation"
@@ -82,7 +93,7 @@ def _set_up_course_directory(course: Course) -> None:
 
 
 @pytest.fixture(scope="module")
-def round_trip() -> RoundTrip:
+def round_trip() -> Iterator[RoundTrip]:
     right, wrong = _answers()
     points = graded_test_cells(nbformat.read(REPOSITORY / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4))
     fails = load_answer_set(WRONG_ANSWER).fails
@@ -97,7 +108,8 @@ def round_trip() -> RoundTrip:
             _fill(course, student, answers)
             run_as(course, student, [NBGRADER, "submit", ASSIGNMENT])
         inbound = course.exchange / COURSE_ID / "inbound"
-        inbound_names = json.loads(python_as(course, INSTRUCTOR, f"import os, json; print(json.dumps(os.listdir({str(inbound)!r})))"))
+        listing = f"import os, json; print(json.dumps(os.listdir({str(inbound)!r})))"
+        inbound_names = json.loads(python_as(course, INSTRUCTOR, listing))
         run_as(course, INSTRUCTOR, [NBGRADER, "collect", ASSIGNMENT], cwd=course.course_dir)
         run_as(
             course, INSTRUCTOR, [str(VENV_BIN / "python"), "-m", "course_grading.batch", "--jobs", "2",
@@ -105,7 +117,9 @@ def round_trip() -> RoundTrip:
             cwd=course.course_dir,
         )
         run_as(
-            course, INSTRUCTOR, [str(VENV_BIN / "python"), "-m", "course_grading.feedback_stamps", ASSIGNMENT],
+            course,
+            INSTRUCTOR,
+            [str(VENV_BIN / "python"), "-m", "course_grading.feedback_stamps", ASSIGNMENT],
             cwd=course.course_dir,
         )
         run_as(course, INSTRUCTOR, [NBGRADER, "release_feedback", ASSIGNMENT], cwd=course.course_dir)
@@ -128,9 +142,10 @@ def round_trip() -> RoundTrip:
 
 def test_collect_grades_each_students_latest_submission_once(round_trip):
     print(f"round trip: {round_trip.seconds:.1f} s")
-    assert round_trip.grades == {student: (round_trip.expected[student], round_trip.max_score) for student in STUDENTS}
+    expected = {student: (round_trip.expected[student], round_trip.max_score) for student in STUDENTS}
+    assert round_trip.grades == expected
     kept = [name for name in round_trip.inbound_before_collect if name.startswith(f"student-a+{ASSIGNMENT}+")]
-    assert len(kept) == 2, f"nbgrader keeps both submissions of student-a in inbound: {round_trip.inbound_before_collect}"
+    assert len(kept) == 2, f"student-a's two submissions in inbound: {round_trip.inbound_before_collect}"
     collected = round_trip.course.course_dir / "submitted" / "student-a" / ASSIGNMENT / "timestamp.txt"
     latest = max(name.split("+")[2] for name in kept)
     assert python_as(round_trip.course, INSTRUCTOR, f"print(open({str(collected)!r}).read())") == latest
@@ -171,7 +186,10 @@ def test_released_feedback_carries_no_hidden_test_source(round_trip, student):
 
 def _denied(course: Course, user: str, operation: str) -> bool:
     """True if the Python ``operation`` raises PermissionError when ``user`` runs it."""
-    code = f"import os, shutil\ntry:\n    {operation}\n    print('allowed')\nexcept PermissionError:\n    print('denied')"
+    code = (
+        f"import os, shutil\ntry:\n    {operation}\n    print('allowed')\n"
+        "except PermissionError:\n    print('denied')"
+    )
     return python_as(course, user, code) == "denied"
 
 
@@ -179,13 +197,16 @@ def _denied(course: Course, user: str, operation: str) -> bool:
     "what, operation",
     [
         ("list the other student's home", "os.listdir({home_a!r})"),
-        ("read the other student's fetched notebook", "open({home_a!r} + '/{course}/{assignment}/{notebook}.ipynb').read()"),
+        ("read the other student's notebook", "open({home_a!r} + '/{course}/{assignment}/{notebook}.ipynb')"),
         ("list the instructor's course directory", "os.listdir({course_dir!r})"),
-        ("read the instructor's source", "open({course_dir!r} + '/solutions/{assignment}/{notebook}.ipynb').read()"),
+        ("read the instructor's source", "open({course_dir!r} + '/solutions/{assignment}/{notebook}.ipynb')"),
         ("read the collected submissions", "os.listdir({course_dir!r} + '/submitted')"),
         ("list the exchange's inbound", "os.listdir({exchange!r} + '/{course}/inbound')"),
         ("list the released feedback", "os.listdir({exchange!r} + '/{course}/feedback')"),
-        ("change the release", "open({exchange!r} + '/{course}/outbound/{assignment}/{notebook}.ipynb', 'a')"),
+        (
+            "change the release",
+            "open({exchange!r} + '/{course}/outbound/{assignment}/{notebook}.ipynb', 'w')",
+        ),
         ("add to the release", "open({exchange!r} + '/{course}/outbound/{assignment}/extra.py', 'w')"),
         ("rename the course folder", "os.rename({exchange!r} + '/{course}', {exchange!r} + '/moved')"),
         ("remove the course folder", "shutil.rmtree({exchange!r} + '/{course}')"),
@@ -194,8 +215,12 @@ def _denied(course: Course, user: str, operation: str) -> bool:
 def test_student_b_is_denied(round_trip, what, operation):
     course = round_trip.course
     filled = operation.format(
-        home_a=str(course.home("student-a")), course_dir=str(course.course_dir), exchange=str(course.exchange),
-        course=COURSE_ID, assignment=ASSIGNMENT, notebook=NOTEBOOK,
+        home_a=str(course.home("student-a")),
+        course_dir=str(course.course_dir),
+        exchange=str(course.exchange),
+        course=COURSE_ID,
+        assignment=ASSIGNMENT,
+        notebook=NOTEBOOK,
     )
     assert _denied(course, "student-b", filled), f"student-b could {what}"
 
@@ -207,7 +232,7 @@ def test_exchange_keeps_the_modes_that_close_its_world_writable_root(round_trip)
 
 
 def test_a_submission_folder_is_writable_by_whoever_knows_its_random_name(round_trip):
-    """nbgrader's submit makes each inbound submission folder 0777 and its notebook 0644: the hole that remains.
+    """nbgrader's submit makes each inbound submission folder 0777, its notebook 0644: the hole that remains.
 
     A student cannot list inbound (mode 2733) and the folder's name ends in a random string, so another
     student cannot find it; one who learns the name can read the notebook and add or delete files until

@@ -67,7 +67,8 @@ def hub() -> Iterator[Hub]:
             _wait_for(lambda: requests.get(f"{url}/hub/login", timeout=5).status_code == 200, process)
             yield Hub(course, url, process)
         finally:
-            tree = [process.pid, *(child.pid for child in psutil.Process(process.pid).children(recursive=True))]
+            children = psutil.Process(process.pid).children(recursive=True)
+            tree = [process.pid, *(child.pid for child in children)]
             process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=60)
