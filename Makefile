@@ -11,6 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 LAB_PORT ?= 8888
+HUB_PORT ?= 8000
 
 # One BLAS/OpenMP thread: the same floating-point results on every machine,
 # and no oversubscription when several kernels or workers share 2 cores.
@@ -29,11 +30,12 @@ TEST_ENV := JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter/config \
 	MPLCONFIGDIR=$(TEST_HOME)/matplotlib \
 	XDG_CACHE_HOME=$(TEST_HOME)/cache
 
-.PHONY: help venv lab lab-instructor test release student-edition site grade collect export-lms bench system-packages
+.PHONY: help venv lab lab-instructor hub test release student-edition site grade collect export-lms bench system-packages
 
 help:
 	@echo "make lab      start the student's JupyterLab on the course (http://127.0.0.1:$(LAB_PORT))"
 	@echo "make lab-instructor  the same with nbgrader's instructor tools (Create Assignment, Formgrader)"
+	@echo "make hub      (as root) JupyterHub on http://127.0.0.1:$(HUB_PORT) for the course's system accounts (hub/README.md)"
 	@echo "make test     run every test CI runs (notebooks, grading, browser, storage)"
 	@echo "make release  generate the student release exercises/ from solutions/"
 	@echo "make student-edition  write dist/student-edition/ (and a zip): the course without instructor material"
@@ -67,6 +69,12 @@ lab: $(INSTALLED)
 # The instructor's JupyterLab: Create Assignment and Formgrader too.
 lab-instructor: $(INSTALLED)
 	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_config/instructor" $(JUPYTER_LAB)
+
+# A small-course JupyterHub for local system accounts, loopback only, no TLS;
+# set COURSE_HUB_STUDENTS (and the other variables of hub/jupyterhub_config.py).
+hub: $(INSTALLED)
+	bash scripts/install_hub_proxy.sh
+	COURSE_HUB_PORT=$(HUB_PORT) $(BIN)/jupyterhub -f hub/jupyterhub_config.py
 
 system-packages:
 	bash scripts/install_system_packages.sh

