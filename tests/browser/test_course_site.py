@@ -4,7 +4,8 @@ The site is built once for this module from the stored outputs (nothing is
 executed), served from its folder by Python's http.server on 127.0.0.1, and
 read in headless Chromium as a visitor would: from the index, following every
 link. Figures are counted against the notebooks' stored outputs: one image per
-PNG output, one drawn Plotly figure (an SVG with traces) per Plotly output.
+PNG output, one drawn Plotly figure (an SVG with traces) per Plotly output, and
+one MathML formula per formula of the markdown cells.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from urllib.parse import urldefrag, urlsplit
 import nbformat
 import pytest
 
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
 from browser_harness import BrowserPage
 from browser_material import PLOTLY_MIME, count_outputs
 from browser_servers import ROOT, Server, free_port, running_server
@@ -25,7 +29,23 @@ from course_site.build import build_site
 
 LECTURES = sorted((ROOT / "notebooks").glob("*.ipynb"))
 EXERCISES = sorted((ROOT / "exercises").glob("*/*.ipynb"))
-MATH_ELEMENTS = "math"
+MATH_TOKENS = {"math_inline", "math_block", "math_block_label"}
+
+
+def count_formulas(notebook: nbformat.NotebookNode) -> int:
+    """Return the number of ``$...$`` and ``$$...$$`` formulas in the markdown cells, as MyST parses them.
+
+    ``dollarmath_plugin`` with its defaults is the parser MyST's ``dollarmath`` extension uses, so a
+    ``$`` inside code (``$RANDOM`` in a shell line) is not counted.
+    """
+    parser = MarkdownIt("commonmark").use(dollarmath_plugin)
+    count = 0
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for token in parser.parse(cell.source):
+                count += token.type in MATH_TOKENS
+                count += sum(child.type in MATH_TOKENS for child in token.children or [])
+    return count
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +157,10 @@ def test_each_page_shows_every_figure_and_formula_of_its_notebook(
         "figures => figures.filter(f => !f.querySelector('.trace, .trace-like, .cartesianlayer path')).length"
     )
     assert without_traces == 0, f"{notebook.name}: {without_traces} Plotly figures have no trace"
-    if any("$" in cell.source for cell in nb.cells if cell.cell_type == "markdown"):
-        article.locator(MATH_ELEMENTS).first.wait_for()
+    formulas = article.locator("math").count()
+    assert formulas == count_formulas(nb), (
+        f"{notebook.name}: {formulas} MathML formulas, {count_formulas(nb)} in its cells"
+    )
     if expected_plotly:
         browser_page.screenshot(f"site_{notebook.stem}")
     remote = browser_page.remote_requests()
