@@ -92,8 +92,13 @@ def python_as(course: Course, user: str, code: str) -> str:
 
 
 def _closed_ancestors(path: Path) -> list[Path]:
-    """The folders above ``path`` that other users cannot traverse."""
-    return [folder for folder in path.resolve().parents if not folder.stat().st_mode & stat.S_IXOTH]
+    """The folders above ``path`` and above what it links to that other users cannot traverse.
+
+    Both matter: the accounts run ``.venv/bin/python`` inside the repository (wherever a CI clones
+    it) and that link leads to the base interpreter (under /root here).
+    """
+    folders = {*Path(os.path.abspath(path)).parents, *path.resolve().parents}
+    return sorted(folder for folder in folders if not folder.stat().st_mode & stat.S_IXOTH)
 
 
 def _acl(folder: Path) -> str:
