@@ -20,7 +20,6 @@ configuration is ``course_site/conf.py``). The source folder holds
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import re
 import shutil
@@ -101,7 +100,7 @@ def site_notebook(notebook: Path, download: str) -> NotebookNode:
     download : str
         The path of the original notebook relative to the page, for the link.
     """
-    nb = copy.deepcopy(nbformat.read(notebook, as_version=4))
+    nb = nbformat.read(notebook, as_version=4)
     for index, cell in enumerate(nb.cells):
         for number, output in enumerate(cell.get("outputs", [])):
             figure = output.get("data", {}).get(PLOTLY_MIME)
