@@ -74,9 +74,13 @@ _CELL_STATES = """panel => [...panel.querySelectorAll('.jp-CodeCell')].map((cell
 def _run_report(panel: Locator) -> str:
     cells = panel.evaluate(_CELL_STATES)
     not_run = [c["index"] for c in cells if not any(ch.isdigit() for ch in c["prompt"])]
+    queued = [c["index"] for c in cells if "*" in c["prompt"]]
+    indicator = panel.locator(".jp-Notebook-ExecutionIndicator")
+    kernel = indicator.first.get_attribute("data-status") if indicator.count() else "no indicator"
     errors = [f"code cell {c['index']} {c['prompt']}\n{c['error'][-1500:]}" for c in cells if c["error"]]
     return (
         f"{len(cells) - len(not_run)} of {len(cells)} code cells ran; not run: {not_run[:20]}; "
+        f"queued or running [*]: {queued[:20]}; kernel status: {kernel}; "
         f"stderr outputs:\n" + ("\n".join(errors) if errors else "(none)")
     )
 

@@ -14,6 +14,7 @@ import shlex
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -316,19 +317,29 @@ def jupyter_lab(
 
     ``config`` names the configuration of :data:`LAB_CONFIGS`: ``"student"``
     as ``make lab`` starts it, ``"instructor"`` as ``make lab-instructor``.
+    Each server saves its workspace (the open tabs) in a folder of its own:
+    a tab left open by an earlier server, e.g. the instructor's Formgrader,
+    is never restored into this one.
     """
     port = free_port()
     token = new_token()
-    with running_server(
-        jupyter_lab_command(root_dir, port, token),
-        cwd=cwd or root_dir,
-        env={**env, "JUPYTER_CONFIG_PATH": str(LAB_CONFIGS[config])},
-        url=f"http://127.0.0.1:{port}",
-        token=token,
-        ready_path="/api/status",
-        log=log,
-        what="JupyterLab",
-    ) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="lab-workspaces-") as workspaces,
+        running_server(
+            jupyter_lab_command(root_dir, port, token),
+            cwd=cwd or root_dir,
+            env={
+                **env,
+                "JUPYTER_CONFIG_PATH": str(LAB_CONFIGS[config]),
+                "JUPYTERLAB_WORKSPACES_DIR": workspaces,
+            },
+            url=f"http://127.0.0.1:{port}",
+            token=token,
+            ready_path="/api/status",
+            log=log,
+            what="JupyterLab",
+        ) as server,
+    ):
         yield server
 
 
