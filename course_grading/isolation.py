@@ -8,6 +8,8 @@ in its own folder ``<work>/``:
   copied from a template), where real nbgrader ``autograde`` and ``generate_feedback`` run;
 - ``<work>/sandbox``: the only folder the student's kernel may write (its working directory,
   HOME, TMPDIR); see :mod:`course_grading.kernel_guard` for the limits and the sandbox;
+- the worker, its nbgrader and the kernel share a network namespace with only loopback up
+  (:func:`course_grading.process_sandbox.enter_network_namespace`): no TCP to the host or beyond;
 - ``<work>/result.json``: written last, atomically: the scores, the reasons and the incidents.
 
 Before nbgrader sees the submission, :func:`inspect_submission` states what is wrong with the
@@ -58,6 +60,7 @@ from traitlets import Integer, Unicode
 from nbgrader.preprocessors import Execute
 
 from course_grading.kernel_guard import GUARD_MODULE
+from course_grading.process_sandbox import enter_network_namespace
 from course_grading.feedback import HideHiddenTests, grading_notes_cell, redact, secret_lines
 from course_grading.restore_cells import restore_cell_metadata
 from course_grading.scoring import SaveAutoGradesIgnoringStderr, stderr_notes
@@ -103,8 +106,8 @@ class GradingLimits:
     max_file_bytes : int
         ``RLIMIT_FSIZE`` of the kernel: the largest file it may write.
     sandbox : bool
-        Run the kernel in the sandbox: Landlock, its own PID and mount namespace
-        (:mod:`course_grading.process_sandbox`).
+        Run the kernel in the sandbox: Landlock, its own PID and mount namespace, and the
+        worker with its kernel in a network namespace of their own (:mod:`course_grading.process_sandbox`).
     max_processes : int
         Processes and threads the kernel's whole tree may have at once.
     max_disk_bytes : int
@@ -879,10 +882,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory", type=int, default=0, help="RLIMIT_AS of this worker in bytes (0: none)")
     parser.add_argument("--batch-pid", type=int, default=None, help="stop when this process is gone")
     args = parser.parse_args(argv)
+    limits = GradingLimits(**json.loads(args.limits))
+    if limits.sandbox:  # first, while this process has one thread: nbgrader and its kernel share it
+        network = enter_network_namespace() or "the host's network (Linux refused a network namespace)"
+        print(f"isolation: {network}", file=sys.stderr)
     stop_when_batch_is_gone(args.batch_pid if args.batch_pid is not None else os.getppid())
     if args.memory:  # the grader's own limit (the kernel sets a lower one for itself)
         resource.setrlimit(resource.RLIMIT_AS, (args.memory, args.memory))
-    limits = GradingLimits(**json.loads(args.limits))
     with contextlib.suppress(AttributeError):
         asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
     grade_in_worker(

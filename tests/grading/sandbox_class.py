@@ -24,6 +24,13 @@ ASSIGNMENT = "01_cross_validation"
 NOTEBOOK = "cross_validation"
 RELEASE = REPO_ROOT / "exercises" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
 
+# The shuffled-KFold mistake: loses the 1 point of stratified_cv_scores_hidden, keeps the other 9.
+SHUFFLED_KFOLD = '''\
+def stratified_cv_scores(model, X, y, n_splits=5, seed=0):
+    """Return the accuracy of each fold of a stratified, shuffled k-fold cross-validation."""
+    return cross_val_score(model, X, y, cv=KFold(n_splits, shuffle=True, random_state=seed))
+'''
+
 
 def solution_answers() -> dict[str, str]:
     """grade_id -> the instructor's answer, for every answer cell."""

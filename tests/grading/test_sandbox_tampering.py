@@ -25,7 +25,7 @@ from course_grading.isolation import GradingLimits
 from course_grading.kernel_guard import landlock_abi
 from course_grading.submissions import make_submission, write_submission
 from course_grading.synthetic_class import new_course
-from sandbox_class import ASSIGNMENT, NOTEBOOK, RELEASE, GradedClass, grade, submit
+from sandbox_class import ASSIGNMENT, NOTEBOOK, RELEASE, SHUFFLED_KFOLD, GradedClass, grade, submit
 
 pytestmark = pytest.mark.skipif(landlock_abi() < 1, reason="the filesystem sandbox needs Linux Landlock")
 
@@ -42,12 +42,6 @@ class DropAsserts(ast.NodeTransformer):
 get_ipython().input_transformers_cleanup.append(drop_test_lines)
 get_ipython().ast_transformers.append(DropAsserts())
 """
-
-SHUFFLED_KFOLD = '''
-def stratified_cv_scores(model, X, y, n_splits=5, seed=0):
-    """Return the accuracy of each fold of a stratified, shuffled k-fold cross-validation."""
-    return cross_val_score(model, X, y, cv=KFold(n_splits, shuffle=True, random_state=seed))
-'''
 
 HOOKS_REBIND = SHUFFLED_KFOLD + """
 import builtins
