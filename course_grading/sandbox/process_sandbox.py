@@ -1,6 +1,6 @@
 """The grading kernel's process tree: its own PID and mount namespace, a process cap, a disk cap.
 
-:func:`enter_process_sandbox` is the first thing ``python -m course_grading.kernel_guard`` does.
+:func:`enter_process_sandbox` is the first thing ``python -m course_grading.sandbox.kernel_guard`` does.
 It forks the kernel into a new PID namespace and mount namespace (``unshare(2)``; as root
 directly, otherwise inside a new user namespace, where Linux allows it) and keeps the
 original process as a small supervisor that jupyter_client sees as the kernel:
@@ -22,10 +22,10 @@ original process as a small supervisor that jupyter_client sees as the kernel:
 
 When no namespace can be created (another OS, user namespaces disabled) the kernel runs as
 before, in this process, and :func:`enter_process_sandbox` says so; Landlock's signal scoping
-(:mod:`course_grading.kernel_guard`) still keeps it from signalling other processes.
+(:mod:`course_grading.sandbox.kernel_guard`) still keeps it from signalling other processes.
 
 :func:`enter_network_namespace` is the first thing a grading worker
-(:func:`course_grading.isolation.main`) does: the worker, the nbgrader it runs and the kernel
+(:func:`course_grading.sandbox.isolation.main`) does: the worker, the nbgrader it runs and the kernel
 nbgrader starts share a network namespace of their own in which only loopback is up. Their
 channels are abstract UNIX sockets, which belong to a network namespace (``unix(7)``), so
 they must be in the same one; and no process in it can reach the host's addresses (its

@@ -18,10 +18,10 @@ import os
 
 import pytest
 
-from course_grading.batch import STATE_DIRECTORY
-from course_grading.isolation import GradingLimits
-from course_grading.kernel_guard import landlock_abi
-from course_grading.synthetic_class import new_course
+from course_grading.gradebook.batch import STATE_DIRECTORY
+from course_grading.sandbox.isolation import GradingLimits
+from course_grading.sandbox.kernel_guard import landlock_abi
+from course_grading.intake.synthetic_class import new_course
 from sandbox_class import ASSIGNMENT, NOTEBOOK, SHUFFLED_KFOLD, GradedClass, grade, submit
 
 MAX_DISK_MIB = 32

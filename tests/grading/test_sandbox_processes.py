@@ -32,11 +32,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from course_grading.batch import STATE_DIRECTORY
-from course_grading.isolation import GradingLimits
-from course_grading.kernel_guard import landlock_abi
-from course_grading.release import REPO_ROOT
-from course_grading.synthetic_class import new_course
+from course_grading.gradebook.batch import STATE_DIRECTORY
+from course_grading.sandbox.isolation import GradingLimits
+from course_grading.sandbox.kernel_guard import landlock_abi
+from course_grading.handout.release import REPO_ROOT
+from course_grading.intake.synthetic_class import new_course
 from sandbox_class import ASSIGNMENT, SHUFFLED_KFOLD, GradedClass, grade, submit
 
 MAX_PROCESSES = 64
@@ -304,7 +304,7 @@ def test_landlock_alone_keeps_a_process_from_signalling_tracing_or_reaching_othe
     code = f"""
 import os, signal, socket
 from pathlib import Path
-from course_grading.kernel_guard import apply_landlock, readable_paths
+from course_grading.sandbox.kernel_guard import apply_landlock, readable_paths
 
 listener = socket.socket(socket.AF_UNIX)
 name = "\\0course-grading-test-{os.getpid()}"
