@@ -10,7 +10,8 @@ One class of 01_cross_validation is graded once by the real batch, two kernels a
 - ``victim``: a correct answer whose kernel the test kills with SIGKILL from outside (as the
   machine's OOM killer would): not stored as graded, and graded again on the next run;
 - ``dials_out``: the shuffled-KFold mistake, and an answer cell that opens a TCP connection to
-  a server the test runs on the host, at 127.0.0.1 and at the host's other address.
+  a server the test runs on the host, at 127.0.0.1 and at the host's other address, then prints
+  from a forked child (which ipykernel forwards over the kernel's own loopback).
 
 Without a PID namespace (a laptop where Linux forbids one), Landlock's scoping is what keeps a
 kernel from signalling or tracing others: the last test checks that layer alone.
@@ -129,13 +130,19 @@ subprocess.run([sys.executable, "-c", "import time; time.sleep(8)  # {VICTIM_MAR
 """
 
 DIALS_OUT = """
-import errno, socket
+import errno, os, socket, sys
 for host in @HOSTS@:
     try:
         socket.create_connection((host, @PORT@), timeout=10).close()
         print(f"{host}: connected")
     except OSError as error:
         print(f"{host}: {errno.errorcode.get(error.errno, error)}")
+child = os.fork()  # ipykernel forwards a forked child's output over TCP on the kernel's own loopback
+if child == 0:
+    print("printed by a forked child")
+    sys.stdout.flush()
+    os._exit(0)
+os.waitpid(child, 0)
 """
 
 
@@ -281,6 +288,7 @@ def test_a_kernel_reaches_no_tcp_server_on_the_hosts_loopback_and_is_graded_as_u
     printed = first.printed("dials_out", "stratified_cv_scores")
     assert "127.0.0.1: ECONNREFUSED" in printed, printed  # the kernel's own loopback, where nothing listens
     assert "connected" not in printed, printed
+    assert "printed by a forked child" in printed, "the kernel's own loopback is not up"
     with pytest.raises(BlockingIOError):
         host_server.accept()
     assert first.score("dials_out") == 9, first.reasons["dials_out"]
