@@ -60,7 +60,7 @@ get_ipython().events.register("post_run_cell", unrig)
 
 REPLACES_GUARD = SHUFFLED_KFOLD + """
 import builtins, sys
-guard = sys.modules["course_" + "grading.kernel_" + "guard"]
+guard = sys.modules["course_" + "grading.sandbox.kernel_" + "guard"]
 guard.before_locked_cell = lambda shell: ""
 guard.reset_machinery = lambda shell: ""
 np.allclose, builtins.abs = (lambda *args, **kwargs: True), (lambda value: 0)
