@@ -95,20 +95,20 @@ test: $(INSTALLED) system-packages
 	$(TEST_ENV) $(CROSS_CPU_ENV) $(BIN)/python -m pytest solutions
 
 release: $(INSTALLED)
-	$(BIN)/python -m course_grading.release
+	$(BIN)/python -m course_grading.handout.release
 
 # dist/student-edition/ and its zip: lectures, release, course_utils, the two commands.
 student-edition: $(INSTALLED)
-	$(BIN)/python -m course_grading.student_edition
+	$(BIN)/python -m course_grading.handout.student_edition
 
 # site/html/: the lectures and exercise statements as a static website, from the stored outputs.
 site: $(INSTALLED)
 	$(BIN)/python -m course_site.build
 
 # Robust, parallel autograding of submitted/ (real nbgrader in one sandboxed
-# worker per submission); `python -m course_grading.batch --help` for options.
+# worker per submission); `python -m course_grading.gradebook.batch --help` for options.
 grade: $(INSTALLED)
-	$(BIN)/python -m course_grading.batch
+	$(BIN)/python -m course_grading.gradebook.batch
 
 # A Canvas or Moodle "download all submissions" zip into submitted/ (nbgrader zip_collect with the
 # course's collector plugins, checked against the roster); the report says what could not be matched.

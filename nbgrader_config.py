@@ -24,14 +24,14 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "course_grading.scoring.SaveAutoGradesIgnoringStderr",
-    "course_grading.student_html.SanitizeStudentHTML",
+    "course_grading.gradebook.scoring.SaveAutoGradesIgnoringStderr",
+    "course_grading.feedback_pages.student_html.SanitizeStudentHTML",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "course_grading.feedback.HideHiddenTests",
-    "course_grading.student_html.SanitizeStudentHTML",
+    "course_grading.feedback_pages.hidden_tests.HideHiddenTests",
+    "course_grading.feedback_pages.student_html.SanitizeStudentHTML",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

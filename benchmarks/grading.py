@@ -2,14 +2,14 @@
 
 Two throw-away course directories get the very same submissions:
 
-- *serial*: :func:`course_grading.batch.serial_nbgrader_autograde`, one plain
+- *serial*: :func:`course_grading.gradebook.batch.serial_nbgrader_autograde`, one plain
   ``nbgrader autograde --force`` over the class, one student after the other, then
   ``nbgrader generate_feedback`` timed apart, since the parallel path writes feedback too;
-- *parallel*: :func:`course_grading.batch.grade_class` (one isolated worker per
+- *parallel*: :func:`course_grading.gradebook.batch.grade_class` (one isolated worker per
   submission, ``jobs`` at a time, merged into the gradebook), ``force=True``
   so nothing is reused, without the CSV export.
 
-The class comes from :func:`course_grading.synthetic_class.make_class` (solutions,
+The class comes from :func:`course_grading.intake.synthetic_class.make_class` (solutions,
 untouched releases, every answer file of the grading tests and broken submissions,
 dealt in turn). Both paths' total scores are compared per student, so a fast but
 wrong path shows.
@@ -24,10 +24,10 @@ from statistics import fmean
 from collections.abc import Callable
 from pathlib import Path
 
-from course_grading import synthetic_class
-from course_grading.batch import grade_class, serial_nbgrader_autograde
-from course_grading.grade import generate_feedback, prepare_course, read_scores
-from course_grading.release import assignment_notebook
+from course_grading.intake import synthetic_class
+from course_grading.gradebook.batch import grade_class, serial_nbgrader_autograde
+from course_grading.gradebook.grade import generate_feedback, prepare_course, read_scores
+from course_grading.handout.release import assignment_notebook
 from course_utils._validation import check_int
 
 #: The assignment graded by default: the shortest to execute.
@@ -40,7 +40,7 @@ def make_class(course_dir: Path, assignment: str, n_submissions: int) -> tuple[l
     Parameters
     ----------
     course_dir : Path
-        A course made by :func:`course_grading.grade.prepare_course`.
+        A course made by :func:`course_grading.gradebook.grade.prepare_course`.
     assignment : str
         The assignment.
     n_submissions : int
@@ -58,7 +58,7 @@ def make_class(course_dir: Path, assignment: str, n_submissions: int) -> tuple[l
         kinds[student.kind] = kinds.get(student.kind, 0) + 1
     broken = sum(n for kind, n in kinds.items() if kind in synthetic_class.BROKEN_KINDS)
     source = (
-        f"`course_grading.synthetic_class.make_class`, {len(kinds)} kinds of submission dealt in turn "
+        f"`course_grading.intake.synthetic_class.make_class`, {len(kinds)} kinds of submission dealt in turn "
         f"(solution, untouched release, the grading tests' answer files, broken ones): "
         f"{broken} of {len(students)} submissions are broken"
     )
@@ -152,7 +152,7 @@ def bench_grading(
         "submissions": n_submissions,
         "class_source": class_source,
         "jobs": jobs,
-        "parallel_label": f"parallel path (`course_grading.batch.grade_class`, {jobs} jobs)",
+        "parallel_label": f"parallel path (`course_grading.gradebook.batch.grade_class`, {jobs} jobs)",
         "serial": serial,
         "serial_with_feedback": serial_with_feedback,
         "parallel": parallel,

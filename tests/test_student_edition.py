@@ -22,9 +22,15 @@ import nbformat
 import pytest
 
 from browser.browser_servers import isolated_environment, make_lab, make_lab_command
-from course_grading.release import SECRET_BLOCK, REPO_ROOT, assignment_notebook, assignments, secret_lines
-from course_grading.student_edition import write_student_edition
-from course_grading.submissions import answer_cells, cell_sources, make_submission
+from course_grading.handout.release import (
+    REPO_ROOT,
+    SECRET_BLOCK,
+    assignment_notebook,
+    assignments,
+    secret_lines,
+)
+from course_grading.handout.student_edition import write_student_edition
+from course_grading.intake.submissions import answer_cells, cell_sources, make_submission
 
 EXPECTED_TOP_LEVEL = {
     ".gitignore",

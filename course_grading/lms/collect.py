@@ -36,7 +36,7 @@ from course_grading.lms.canvas import CANVAS_NAME
 from course_grading.lms.intake import IntakeDecision, read_intake_log
 from course_grading.lms.moodle import MOODLE_FOLDER, MOODLE_NAME
 from course_grading.lms.roster import load_roster
-from course_grading.release import REPO_ROOT, assignment_notebook, assignments, ensure_scripts_on_path
+from course_grading.handout.release import REPO_ROOT, assignment_notebook, assignments, ensure_scripts_on_path
 
 __all__ = [
     "COLLECTORS",

@@ -131,11 +131,11 @@ def wrong_answers(
 
     Validate runs only the visible tests, so the first known wrong answer of
     the grading tests (``answers_dir``, format in
-    :mod:`course_grading.submissions`) that fails a ``*_visible`` test cell is
+    :mod:`course_grading.intake.submissions`) that fails a ``*_visible`` test cell is
     used; the cells it does not mention keep the solution (or the released
     stub, as its ``base`` header says).
     """
-    from course_grading.submissions import load_answer_sets
+    from course_grading.intake.submissions import load_answer_sets
 
     index_of = {_nbgrader(release.cells[i]).get("grade_id"): i for i in correct}
     for answer_set in load_answer_sets(answers_dir):

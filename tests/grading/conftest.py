@@ -6,7 +6,7 @@ a throw-away course directory gets these students:
 - ``solution``: the release notebook filled with the instructor's answers;
 - ``untouched``: the release notebook as students get it;
 - one student per answer file (its name), built with
-  :func:`course_grading.submissions.make_submission` from the committed release.
+  :func:`course_grading.intake.submissions.make_submission` from the committed release.
 
 Each assignment is autograded with ONE ``nbgrader autograde`` call over all its
 students, in its own course directory and gradebook; two assignments are
@@ -23,9 +23,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_grading.grade import CellScore, autograde, prepare_course, read_scores
-from course_grading.release import REPO_ROOT, assignment_notebook
-from course_grading.submissions import (
+from course_grading.gradebook.grade import CellScore, autograde, prepare_course, read_scores
+from course_grading.handout.release import REPO_ROOT, assignment_notebook
+from course_grading.intake.submissions import (
     AnswerSet,
     answer_cells,
     cell_sources,

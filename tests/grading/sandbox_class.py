@@ -1,7 +1,7 @@
 """A class of 01_cross_validation for the sandbox tests: written, graded by the real batch, read back.
 
 Each ``test_sandbox_*.py`` module makes one class of hostile submissions and grades it once with
-:func:`course_grading.batch.grade_class` (worker processes, real nbgrader, kernels in the real
+:func:`course_grading.gradebook.batch.grade_class` (worker processes, real nbgrader, kernels in the real
 sandbox), then checks the score in the gradebook, the reason in ``grade_reasons.csv`` and in the
 feedback page, and what the kernels printed.
 """
@@ -14,15 +14,22 @@ from pathlib import Path
 
 import nbformat
 
-from course_grading.batch import REASONS_CSV, ClassReport, grade_class
-from course_grading.grade import read_scores
-from course_grading.isolation import GradingLimits
-from course_grading.release import REPO_ROOT
-from course_grading.submissions import answer_cells, cell_sources, make_submission, write_submission
+from course_grading.gradebook.batch import REASONS_CSV, ClassReport, grade_class
+from course_grading.gradebook.grade import read_scores
+from course_grading.sandbox.isolation import GradingLimits
+from course_grading.handout.release import REPO_ROOT
+from course_grading.intake.submissions import answer_cells, cell_sources, make_submission, write_submission
 
 ASSIGNMENT = "01_cross_validation"
 NOTEBOOK = "cross_validation"
 RELEASE = REPO_ROOT / "exercises" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+
+# The shuffled-KFold mistake: loses the 1 point of stratified_cv_scores_hidden, keeps the other 9.
+SHUFFLED_KFOLD = '''\
+def stratified_cv_scores(model, X, y, n_splits=5, seed=0):
+    """Return the accuracy of each fold of a stratified, shuffled k-fold cross-validation."""
+    return cross_val_score(model, X, y, cv=KFold(n_splits, shuffle=True, random_state=seed))
+'''
 
 
 def solution_answers() -> dict[str, str]:

@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_grading.release import REPO_ROOT, assignment_notebook
-from course_grading.submissions import (
+from course_grading.handout.release import REPO_ROOT, assignment_notebook
+from course_grading.intake.submissions import (
     AnswerSet,
     answer_cells,
     dump_answer_set,

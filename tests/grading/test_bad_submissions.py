@@ -1,12 +1,12 @@
 """Broken, hostile and enormous submissions are graded with a stated reason, and touch nothing else.
 
 One class of 01_cross_validation is graded ONCE by the real pipeline
-(:func:`course_grading.batch.grade_class`: worker processes, real nbgrader autograde and
+(:func:`course_grading.gradebook.batch.grade_class`: worker processes, real nbgrader autograde and
 generate_feedback, kernels under real limits, the Landlock sandbox), two submissions at a time:
 
 - ``solution`` and ``untouched``: the controls, which must keep 10/10 and 0/10;
 - one student per file of tests/grading/bad_submissions/01_cross_validation/ (answer-file
-  format of course_grading.submissions; ``fails`` lists the test cells that lose points;
+  format of course_grading.intake.submissions; ``fails`` lists the test cells that lose points;
   ``@COURSE@`` and ``@REPO@`` stand for the class folder and the repository);
 - notebook-level damage made below: a deleted test cell, a test cell turned into markdown,
   a renamed notebook, a missing notebook, a file that is not JSON.
@@ -26,12 +26,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_grading.batch import REASONS_CSV, ClassReport, grade_class
-from course_grading.grade import read_scores
-from course_grading.isolation import GradingLimits
-from course_grading.kernel_guard import landlock_abi
-from course_grading.release import REPO_ROOT
-from course_grading.submissions import (
+from course_grading.gradebook.batch import REASONS_CSV, ClassReport, grade_class
+from course_grading.gradebook.grade import read_scores
+from course_grading.sandbox.isolation import GradingLimits
+from course_grading.sandbox.kernel_guard import landlock_abi
+from course_grading.handout.release import REPO_ROOT
+from course_grading.intake.submissions import (
     answer_cells,
     cell_sources,
     graded_test_cells,
@@ -39,7 +39,7 @@ from course_grading.submissions import (
     make_submission,
     write_submission,
 )
-from course_grading.synthetic_class import new_course
+from course_grading.intake.synthetic_class import new_course
 
 ASSIGNMENT = "01_cross_validation"
 NOTEBOOK = "cross_validation"
@@ -248,7 +248,7 @@ def test_landlock_blocks_reads_and_writes_outside_the_sandbox(tmp_path: Path) ->
     sandbox.mkdir()
     code = (
         "import sys\nfrom pathlib import Path\n"
-        "from course_grading.kernel_guard import apply_landlock, readable_paths\n"
+        "from course_grading.sandbox.kernel_guard import apply_landlock, readable_paths\n"
         f"apply_landlock(readable_paths(), [Path({str(sandbox)!r})])\n"
         f"Path({str(sandbox / 'ok.txt')!r}).write_text('fine')\n"
         "for action in ('read', 'write'):\n"
@@ -271,7 +271,7 @@ def test_guard_restores_rebound_names_and_module_attributes() -> None:
 
     import numpy as np
 
-    from course_grading import kernel_guard
+    from course_grading.sandbox import kernel_guard
 
     class Shell:
         user_ns: dict = {}

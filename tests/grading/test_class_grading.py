@@ -1,9 +1,9 @@
 """A whole class at once: parallel workers, an interrupted run that resumes, idempotent regrading.
 
-A small synthetic class (course_grading.synthetic_class, 2 students of 01_cross_validation:
+A small synthetic class (course_grading.intake.synthetic_class, 2 students of 01_cross_validation:
 the solution and the untouched release) is graded by
-``python -m course_grading.batch`` killed after its first results, then finished by
-:func:`course_grading.batch.grade_class`. The scores must be the ones the answer files
+``python -m course_grading.gradebook.batch`` killed after its first results, then finished by
+:func:`course_grading.gradebook.batch.grade_class`. The scores must be the ones the answer files
 state (the same expectations as test_assignment_scores.py, which grades with plain nbgrader).
 A worker grades only while its batch process lives, and a grader past its time limit is
 stopped with its kernel and scored 0 with the reason: a result like any other, reused until
@@ -22,19 +22,19 @@ from pathlib import Path
 
 import pytest
 
-from course_grading.batch import (
+from course_grading.gradebook.batch import (
     STATE_DIRECTORY,
     dump_gradebook,
     find_submissions,
     grade_class,
     make_template,
 )
-from course_grading.grade import read_scores
-from course_grading.isolation import RESULT_FILE, GradingLimits
-from course_grading.kernel_guard import landlock_abi
-from course_grading.release import REPO_ROOT
-from course_grading.submissions import load_answer_sets
-from course_grading.synthetic_class import ANSWERS_DIR, BROKEN_KINDS, make_class, new_course
+from course_grading.gradebook.grade import read_scores
+from course_grading.sandbox.isolation import RESULT_FILE, GradingLimits
+from course_grading.sandbox.kernel_guard import landlock_abi
+from course_grading.handout.release import REPO_ROOT
+from course_grading.intake.submissions import load_answer_sets
+from course_grading.intake.synthetic_class import ANSWERS_DIR, BROKEN_KINDS, make_class, new_course
 
 ASSIGNMENT = "01_cross_validation"
 NOTEBOOK = "cross_validation"
@@ -82,7 +82,7 @@ def test_interrupted_run_resumes_and_regrading_is_idempotent(tmp_path: Path) -> 
         [
             sys.executable,
             "-m",
-            "course_grading.batch",
+            "course_grading.gradebook.batch",
             "--course-dir",
             str(course),
             "--jobs",
@@ -152,8 +152,8 @@ def test_worker_grades_only_while_its_batch_process_lives(tmp_path: Path) -> Non
     template = make_template(course, ASSIGNMENT, tmp_path / "state")
 
     def run_worker(work: Path, batch_pid: int) -> subprocess.CompletedProcess[str]:
-        argv = [sys.executable, "-m", "course_grading.isolation", "--work", str(work), "--template", str(template),
-                "--submitted", str(course / "submitted" / student / ASSIGNMENT), "--assignment", ASSIGNMENT,
+        argv = [sys.executable, "-m", "course_grading.sandbox.isolation", "--work", str(work),
+                "--template", str(template), "--submitted", str(course / "submitted" / student / ASSIGNMENT), "--assignment", ASSIGNMENT,
                 "--student", student, "--notebook", NOTEBOOK, "--course-id", "course", "--limits", "{}",
                 "--batch-pid", str(batch_pid)]
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
@@ -174,7 +174,7 @@ def test_grader_past_its_time_limit_is_stopped_leaves_nothing_running_scores_zer
 ) -> None:
     import psutil
 
-    from course_grading import batch
+    from course_grading.gradebook import batch
 
     course = new_course(tmp_path / "course", [ASSIGNMENT])
     solution, untouched = make_class(course, [ASSIGNMENT], 2)

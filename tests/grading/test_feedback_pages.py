@@ -1,7 +1,7 @@
 """Feedback pages carry no hidden test and no student script; stderr output does not fail a test.
 
 One class of all four assignments is graded ONCE by the real pipeline
-(:func:`course_grading.batch.grade_class`: worker processes, real nbgrader ``autograde`` and
+(:func:`course_grading.gradebook.batch.grade_class`: worker processes, real nbgrader ``autograde`` and
 ``generate_feedback``, sandboxed kernels). Per assignment:
 
 - ``untouched``: the release as students get it; every test fails with a traceback through
@@ -27,19 +27,19 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_grading.batch import REASONS_CSV, grade_class
-from course_grading.feedback import MIN_SECRET_CHARS, REDACTED
-from course_grading.isolation import GradingLimits
-from course_grading.kernel_guard import landlock_abi
-from course_grading.release import REPO_ROOT, assignment_notebook
-from course_grading.submissions import (
+from course_grading.gradebook.batch import REASONS_CSV, grade_class
+from course_grading.feedback_pages.hidden_tests import MIN_SECRET_CHARS, REDACTED
+from course_grading.sandbox.isolation import GradingLimits
+from course_grading.sandbox.kernel_guard import landlock_abi
+from course_grading.handout.release import REPO_ROOT, assignment_notebook
+from course_grading.intake.submissions import (
     answer_cells,
     cell_sources,
     load_answer_sets,
     make_submission,
     write_submission,
 )
-from course_grading.synthetic_class import ANSWERS_DIR, new_course
+from course_grading.intake.synthetic_class import ANSWERS_DIR, new_course
 
 ASSIGNMENTS = sorted(path.name for path in (REPO_ROOT / "solutions").iterdir() if path.is_dir())
 NOISY = "correct_noisy_stderr_and_warning"
@@ -260,7 +260,7 @@ def test_hidden_lines_printed_from_the_input_history_are_removed(graded_class: G
 
 
 def test_hide_hidden_tests_keeps_name_points_and_message_and_redacts_quotes_elsewhere() -> None:
-    from course_grading.feedback import HIDDEN_NOTICE, HideHiddenTests, secret_lines
+    from course_grading.feedback_pages.hidden_tests import HIDDEN_NOTICE, HideHiddenTests, secret_lines
 
     assignment = ASSIGNMENTS[0]
     notebook = assignment_notebook(assignment)

@@ -1,6 +1,6 @@
 """Honest accidents grade normally: copied cells, altered cell metadata, unusual student ids.
 
-One class is graded ONCE by the real pipeline (:func:`course_grading.batch.grade_class`). Every
+One class is graded ONCE by the real pipeline (:func:`course_grading.gradebook.batch.grade_class`). Every
 01_cross_validation submission below holds the instructor's answers, so each must get 10/10;
 the metadata accidents must also be named in grade_reasons.csv and in the feedback:
 
@@ -24,13 +24,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_grading.batch import REASONS_CSV, ClassReport, grade_class
-from course_grading.grade import read_scores
-from course_grading.isolation import GradingLimits
-from course_grading.kernel_guard import landlock_abi
-from course_grading.release import REPO_ROOT
-from course_grading.submissions import answer_cells, cell_sources, make_submission
-from course_grading.synthetic_class import new_course
+from course_grading.gradebook.batch import REASONS_CSV, ClassReport, grade_class
+from course_grading.gradebook.grade import read_scores
+from course_grading.sandbox.isolation import GradingLimits
+from course_grading.sandbox.kernel_guard import landlock_abi
+from course_grading.handout.release import REPO_ROOT
+from course_grading.intake.submissions import answer_cells, cell_sources, make_submission
+from course_grading.intake.synthetic_class import new_course
 
 ASSIGNMENT = "01_cross_validation"
 NOTEBOOK = "cross_validation"
@@ -176,7 +176,7 @@ def test_a_notebook_past_its_time_budget_is_graded_as_far_as_it_ran_and_reused(t
 
 
 def test_time_budget_gives_each_cell_the_shorter_of_its_limit_and_what_is_left() -> None:
-    from course_grading.time_budget import TimeBudget
+    from course_grading.sandbox.time_budget import TimeBudget
 
     now = [100.0]
     budget = TimeBudget(50, clock=lambda: now[0])
@@ -191,7 +191,7 @@ def test_time_budget_gives_each_cell_the_shorter_of_its_limit_and_what_is_left()
 
 
 def test_restoring_an_untouched_release_changes_nothing() -> None:
-    from course_grading.restore_cells import restore_cell_metadata
+    from course_grading.sandbox.restore_cells import restore_cell_metadata
 
     release = nbformat.read(REPO_ROOT / "exercises" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     source = nbformat.read(REPO_ROOT / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)

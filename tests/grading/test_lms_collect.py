@@ -14,10 +14,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_grading.grade import new_course
+from course_grading.gradebook.grade import new_course
 from course_grading.lms.collect import collect_zip
-from course_grading.release import REPO_ROOT
-from course_grading.submissions import answer_cells, cell_sources, load_answer_set, make_submission
+from course_grading.handout.release import REPO_ROOT
+from course_grading.intake.submissions import answer_cells, cell_sources, load_answer_set, make_submission
 
 ASSIGNMENT = "01_cross_validation"
 ANSWERS = REPO_ROOT / "tests" / "grading" / "answers" / ASSIGNMENT

@@ -15,9 +15,9 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course_grading.grade import autograde, export_grades, prepare_course
-from course_grading.release import REPO_ROOT, ensure_scripts_on_path, nbgrader_command
-from course_grading.submissions import (
+from course_grading.gradebook.grade import autograde, export_grades, prepare_course
+from course_grading.handout.release import REPO_ROOT, ensure_scripts_on_path, nbgrader_command
+from course_grading.intake.submissions import (
     answer_cells,
     cell_sources,
     load_answer_set,

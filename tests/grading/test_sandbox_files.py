@@ -18,11 +18,11 @@ import os
 
 import pytest
 
-from course_grading.batch import STATE_DIRECTORY
-from course_grading.isolation import GradingLimits
-from course_grading.kernel_guard import landlock_abi
-from course_grading.synthetic_class import new_course
-from sandbox_class import ASSIGNMENT, NOTEBOOK, GradedClass, grade, submit
+from course_grading.gradebook.batch import STATE_DIRECTORY
+from course_grading.sandbox.isolation import GradingLimits
+from course_grading.sandbox.kernel_guard import landlock_abi
+from course_grading.intake.synthetic_class import new_course
+from sandbox_class import ASSIGNMENT, NOTEBOOK, SHUFFLED_KFOLD, GradedClass, grade, submit
 
 MAX_DISK_MIB = 32
 
@@ -37,12 +37,6 @@ import numpy as real
 real.allclose = lambda *args, **kwargs: True
 sys.modules["numpy"] = real
 """
-
-SHUFFLED_KFOLD = '''\
-def stratified_cv_scores(model, X, y, n_splits=5, seed=0):
-    """Return the accuracy of each fold of a stratified, shuffled k-fold cross-validation."""
-    return cross_val_score(model, X, y, cv=KFold(n_splits, shuffle=True, random_state=seed))
-'''
 
 LISTS_ITS_FOLDER = "import os\nprint('files in reach:', sorted(os.listdir('.')))"
 

@@ -1,4 +1,4 @@
-"""Harm to others: a student's kernel signals, traces and outlives nothing but itself.
+"""Harm to others: a student's kernel signals, traces, reaches and outlives nothing but itself.
 
 One class of 01_cross_validation is graded once by the real batch, two kernels at a time:
 
@@ -8,7 +8,10 @@ One class of 01_cross_validation is graded once by the real batch, two kernels a
 - ``hog``: a correct answer that forks until refused, fills its disk until refused, and leaves a
   double-forked ``setsid`` grandchild and a file in ``/dev/shm`` behind;
 - ``victim``: a correct answer whose kernel the test kills with SIGKILL from outside (as the
-  machine's OOM killer would): not stored as graded, and graded again on the next run.
+  machine's OOM killer would): not stored as graded, and graded again on the next run;
+- ``dials_out``: the shuffled-KFold mistake, and an answer cell that opens a TCP connection to
+  a server the test runs on the host, at 127.0.0.1 and at the host's other address, then prints
+  from a forked child (which ipykernel forwards over the kernel's own loopback).
 
 Without a PID namespace (a laptop where Linux forbids one), Landlock's scoping is what keeps a
 kernel from signalling or tracing others: the last test checks that layer alone.
@@ -18,22 +21,24 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 import pytest
 
-from course_grading.batch import STATE_DIRECTORY
-from course_grading.isolation import GradingLimits
-from course_grading.kernel_guard import landlock_abi
-from course_grading.release import REPO_ROOT
-from course_grading.synthetic_class import new_course
-from sandbox_class import ASSIGNMENT, GradedClass, grade, submit
+from course_grading.gradebook.batch import STATE_DIRECTORY
+from course_grading.sandbox.isolation import GradingLimits
+from course_grading.sandbox.kernel_guard import landlock_abi
+from course_grading.handout.release import REPO_ROOT
+from course_grading.intake.synthetic_class import new_course
+from sandbox_class import ASSIGNMENT, SHUFFLED_KFOLD, GradedClass, grade, submit
 
 MAX_PROCESSES = 64
 MAX_DISK_MIB = 32
@@ -124,6 +129,22 @@ import subprocess, sys
 subprocess.run([sys.executable, "-c", "import time; time.sleep(8)  # {VICTIM_MARKER}"], check=True)
 """
 
+DIALS_OUT = """
+import errno, os, socket, sys
+for host in @HOSTS@:
+    try:
+        socket.create_connection((host, @PORT@), timeout=10).close()
+        print(f"{host}: connected")
+    except OSError as error:
+        print(f"{host}: {errno.errorcode.get(error.errno, error)}")
+child = os.fork()  # ipykernel forwards a forked child's output over TCP on the kernel's own loopback
+if child == 0:
+    print("printed by a forked child")
+    sys.stdout.flush()
+    os._exit(0)
+os.waitpid(child, 0)
+"""
+
 
 def fill(template: str, **values: object) -> str:
     for name, value in values.items():
@@ -152,6 +173,25 @@ def kill_kernel_from_outside(stop: threading.Event) -> None:
         time.sleep(0.1)
 
 
+def host_addresses() -> list[str]:
+    """127.0.0.1 and the host's first IPv4 address that is not loopback (if it has one)."""
+    others = [
+        address.address
+        for addresses in psutil.net_if_addrs().values()
+        for address in addresses
+        if address.family == socket.AF_INET and not address.address.startswith("127.")
+    ]
+    return ["127.0.0.1", *others[:1]]
+
+
+@pytest.fixture(scope="module")
+def host_server() -> Iterator[socket.socket]:
+    """A TCP server of the host's network, on every address, that accepts nothing by itself."""
+    with socket.create_server(("0.0.0.0", 0)) as server:
+        server.setblocking(False)
+        yield server
+
+
 @dataclass
 class TwoRuns:
     first: GradedClass
@@ -160,7 +200,7 @@ class TwoRuns:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> TwoRuns:
+def graded(tmp_path_factory: pytest.TempPathFactory, host_server: socket.socket) -> TwoRuns:
     course = new_course(tmp_path_factory.mktemp("harm") / "course", [ASSIGNMENT])
     submit(course, "classmate_1")
     submit(course, "classmate_2")
@@ -176,6 +216,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> TwoRuns:
         },
     )
     submit(course, "victim", {"stratified_cv_scores": VICTIM})
+    dials_out = fill(DIALS_OUT, HOSTS=host_addresses(), PORT=host_server.getsockname()[1])
+    submit(course, "dials_out", replaced={"stratified_cv_scores": SHUFFLED_KFOLD + dials_out})
     stop = threading.Event()
     killer = threading.Thread(target=kill_kernel_from_outside, args=(stop,))
     killer.start()
@@ -239,11 +281,38 @@ def test_a_kernel_killed_from_outside_is_not_a_result_and_is_graded_again(graded
     assert second.report.result(ASSIGNMENT, "victim").status == "graded" and second.score("victim") == 10
 
 
+def test_a_kernel_reaches_no_tcp_server_on_the_hosts_loopback_and_is_graded_as_usual(
+    graded: TwoRuns, host_server: socket.socket
+) -> None:
+    first = graded.first
+    printed = first.printed("dials_out", "stratified_cv_scores")
+    assert "127.0.0.1: ECONNREFUSED" in printed, printed  # the kernel's own loopback, where nothing listens
+    assert "connected" not in printed, printed
+    assert "printed by a forked child" in printed, "the kernel's own loopback is not up"
+    with pytest.raises(BlockingIOError):
+        host_server.accept()
+    assert first.score("dials_out") == 9, first.reasons["dials_out"]
+    assert first.report.result(ASSIGNMENT, "dials_out").status == "graded"
+    assert "stratified_cv_scores_hidden" in first.reasons["dials_out"], first.reasons["dials_out"]
+
+
+def test_a_kernel_reaches_no_tcp_server_at_the_hosts_other_address(
+    graded: TwoRuns, host_server: socket.socket
+) -> None:
+    others = host_addresses()[1:]
+    if not others:
+        pytest.skip("this host has no IPv4 address but loopback")
+    printed = graded.first.printed("dials_out", "stratified_cv_scores")
+    assert f"{others[0]}: ENETUNREACH" in printed, printed
+    with pytest.raises(BlockingIOError):
+        host_server.accept()
+
+
 def test_landlock_alone_keeps_a_process_from_signalling_tracing_or_reaching_others(tmp_path: Path) -> None:
     code = f"""
 import os, signal, socket
 from pathlib import Path
-from course_grading.kernel_guard import apply_landlock, readable_paths
+from course_grading.sandbox.kernel_guard import apply_landlock, readable_paths
 
 listener = socket.socket(socket.AF_UNIX)
 name = "\\0course-grading-test-{os.getpid()}"

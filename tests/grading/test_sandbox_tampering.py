@@ -9,7 +9,7 @@ One class of 01_cross_validation is graded once by the real batch:
   that rig ``numpy.allclose`` and ``abs`` only while a hidden test cell runs;
 - ``replaces_guard``: the same mistake, with the guard's entry points replaced by functions that
   report nothing (the module found under a name spelled in pieces) and the helpers rigged;
-- ``names_the_guard``: the same, naming ``course_grading.kernel_guard`` outright: seen from outside
+- ``names_the_guard``: the same, naming ``course_grading.sandbox.kernel_guard`` outright: seen from outside
   the kernel, in the submitted text, and not scored automatically;
 - ``uses_matplotlib``: the solution plus a plot, whose inline backend registers a callback of an
   installed library: full marks and no note.
@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from course_grading.isolation import GradingLimits
-from course_grading.kernel_guard import landlock_abi
-from course_grading.submissions import make_submission, write_submission
-from course_grading.synthetic_class import new_course
-from sandbox_class import ASSIGNMENT, NOTEBOOK, RELEASE, GradedClass, grade, submit
+from course_grading.sandbox.isolation import GradingLimits
+from course_grading.sandbox.kernel_guard import landlock_abi
+from course_grading.intake.submissions import make_submission, write_submission
+from course_grading.intake.synthetic_class import new_course
+from sandbox_class import ASSIGNMENT, NOTEBOOK, RELEASE, SHUFFLED_KFOLD, GradedClass, grade, submit
 
 pytestmark = pytest.mark.skipif(landlock_abi() < 1, reason="the filesystem sandbox needs Linux Landlock")
 
@@ -42,12 +42,6 @@ class DropAsserts(ast.NodeTransformer):
 get_ipython().input_transformers_cleanup.append(drop_test_lines)
 get_ipython().ast_transformers.append(DropAsserts())
 """
-
-SHUFFLED_KFOLD = '''
-def stratified_cv_scores(model, X, y, n_splits=5, seed=0):
-    """Return the accuracy of each fold of a stratified, shuffled k-fold cross-validation."""
-    return cross_val_score(model, X, y, cv=KFold(n_splits, shuffle=True, random_state=seed))
-'''
 
 HOOKS_REBIND = SHUFFLED_KFOLD + """
 import builtins
@@ -66,14 +60,14 @@ get_ipython().events.register("post_run_cell", unrig)
 
 REPLACES_GUARD = SHUFFLED_KFOLD + """
 import builtins, sys
-guard = sys.modules["course_" + "grading.kernel_" + "guard"]
+guard = sys.modules["course_" + "grading.sandbox.kernel_" + "guard"]
 guard.before_locked_cell = lambda shell: ""
 guard.reset_machinery = lambda shell: ""
 np.allclose, builtins.abs = (lambda *args, **kwargs: True), (lambda value: 0)
 """
 
 NAMES_THE_GUARD = SHUFFLED_KFOLD + """
-import builtins, course_grading.kernel_guard as guard
+import builtins, course_grading.sandbox.kernel_guard as guard
 guard.before_locked_cell = guard.reset_machinery = guard.changed_during_cell = lambda shell: ("", "")
 np.allclose, builtins.abs = (lambda *args, **kwargs: True), (lambda value: 0)
 """

@@ -2,7 +2,7 @@
 
 The instructor releases 01_cross_validation, student-a and student-b fetch it; student-a submits
 a wrong answer, then the solution's answers; student-b submits a known wrong answer once. The
-instructor collects, grades with ``python -m course_grading.batch`` (what ``make grade`` runs) and
+instructor collects, grades with ``python -m course_grading.gradebook.batch`` (what ``make grade`` runs) and
 releases feedback, which each student fetches. Every step is nbgrader's own command run as that
 user with ``runuser``, in the environment the hub gives that user's server.
 """
@@ -23,9 +23,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_grading.feedback import secret_lines
-from course_grading.hub_exchange import COURSE_FOLDER_MODE, EXCHANGE_ROOT_MODE, prepare_exchange
-from course_grading.submissions import (
+from course_grading.feedback_pages.hidden_tests import secret_lines
+from course_grading.intake.hub_exchange import COURSE_FOLDER_MODE, EXCHANGE_ROOT_MODE, prepare_exchange
+from course_grading.intake.submissions import (
     answer_cells,
     cell_sources,
     graded_test_cells,
@@ -113,14 +113,14 @@ def round_trip() -> Iterator[RoundTrip]:
         inbound_names = json.loads(python_as(course, INSTRUCTOR, listing))
         run_as(course, INSTRUCTOR, [NBGRADER, "collect", ASSIGNMENT], cwd=course.course_dir)
         run_as(
-            course, INSTRUCTOR, [str(VENV_BIN / "python"), "-m", "course_grading.batch", "--jobs", "2",
-             "--course-dir", str(course.course_dir)],
+            course, INSTRUCTOR, [str(VENV_BIN / "python"), "-m", "course_grading.gradebook.batch",
+             "--jobs", "2", "--course-dir", str(course.course_dir)],
             cwd=course.course_dir,
         )
         run_as(
             course,
             INSTRUCTOR,
-            [str(VENV_BIN / "python"), "-m", "course_grading.feedback_stamps", ASSIGNMENT],
+            [str(VENV_BIN / "python"), "-m", "course_grading.feedback_pages.stamps", ASSIGNMENT],
             cwd=course.course_dir,
         )
         run_as(course, INSTRUCTOR, [NBGRADER, "release_feedback", ASSIGNMENT], cwd=course.course_dir)

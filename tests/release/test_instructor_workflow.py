@@ -1,4 +1,6 @@
-"""The plain nbgrader sequence (python -m course_grading.grade) on a throw-away course: autograde, feedback, CSV."""
+"""The plain nbgrader sequence on a throw-away course: autograde, feedback, CSV.
+
+(``python -m course_grading.gradebook.grade``)"""
 
 from __future__ import annotations
 
@@ -8,10 +10,10 @@ from pathlib import Path
 
 import nbformat
 
-from course_grading.grade import main as grade_main
-from course_grading.grade import submitted_assignments
-from course_grading.release import REPO_ROOT, assignment_notebook
-from course_grading.submissions import (
+from course_grading.gradebook.grade import main as grade_main
+from course_grading.gradebook.grade import submitted_assignments
+from course_grading.handout.release import REPO_ROOT, assignment_notebook
+from course_grading.intake.submissions import (
     answer_cells,
     cell_sources,
     graded_test_cells,

@@ -15,9 +15,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_grading.grade import prepare_course
-from course_grading.release import REPO_ROOT, assignment_notebook, assignments, secret_lines
-from course_grading.submissions import answer_cells, graded_test_cells
+from course_grading.gradebook.grade import prepare_course
+from course_grading.handout.release import REPO_ROOT, assignment_notebook, assignments, secret_lines
+from course_grading.intake.submissions import answer_cells, graded_test_cells
 
 ASSIGNMENTS = assignments(REPO_ROOT)
 EXPECTED_ASSIGNMENTS = {

@@ -1,6 +1,6 @@
 """Grade a whole class: in parallel, resumable, idempotent, one submission never touching another.
 
-``python -m course_grading.batch [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--force]``
+``python -m course_grading.gradebook.batch [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--force]``
 grades every ``submitted/<student>/<assignment>/`` of the course directory (default: the
 repository) and writes, like ``make grade``:
 
@@ -10,7 +10,7 @@ repository) and writes, like ``make grade``:
 - ``autograded/<student>/<assignment>/`` and ``feedback/<student>/<assignment>/<notebook>.html``.
 
 Design (the gradebook). nbgrader's SQLite gradebook takes one writer. Each submission is
-graded by its own worker process (:mod:`course_grading.isolation`) in a private course with
+graded by its own worker process (:mod:`course_grading.sandbox.isolation`) in a private course with
 a private gradebook copied from a per-assignment template; the worker's only output is a
 result folder written atomically (``result.json`` last). After the workers, this process
 alone merges every result into the course gradebook through nbgrader's ``Gradebook`` API
@@ -46,7 +46,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_grading.isolation import (
+from course_grading.sandbox.isolation import (
     KILLED_FROM_OUTSIDE,
     RESULT_FILE,
     GradingLimits,
@@ -54,7 +54,7 @@ from course_grading.isolation import (
     run_forked_worker,
     write_atomic,
 )
-from course_grading.release import (
+from course_grading.handout.release import (
     REPO_ROOT,
     SOURCE_DIRECTORY,
     assignment_notebook,
@@ -179,7 +179,7 @@ def make_template(course_dir: Path, assignment: str, state: Path) -> Path:
 
 def _register_in_course(course_dir: Path, assignment: str, state: Path, key: str) -> None:
     """Record the assignment in the course gradebook, unless it was, from the same source."""
-    from course_grading.grade import register_assignment
+    from course_grading.gradebook.grade import register_assignment
 
     stamp = state / "registered" / f"{assignment}.sha256"
     if stamp.is_file() and stamp.read_text() == key and (course_dir / "gradebook.db").is_file():
@@ -210,7 +210,7 @@ def _course_id(course_dir: Path) -> str:
 # process of its own, without paying the imports (1.6 s) again. Nothing else is preloaded,
 # and the server holds no thread, file or connection for the children to inherit.
 _WORKER_CONTEXT = multiprocessing.get_context("forkserver")
-_WORKER_CONTEXT.set_forkserver_preload(["course_grading.isolation", "nbgrader.apps", "nbgrader.api"])
+_WORKER_CONTEXT.set_forkserver_preload(["course_grading.sandbox.isolation", "nbgrader.apps", "nbgrader.api"])
 
 
 class _Runner:
@@ -224,7 +224,9 @@ class _Runner:
     def run(
         self, worker_args: list[str], log: Path, timeout: float, env: dict[str, str]
     ) -> tuple[int | None, str]:
-        """Run ``course_grading.isolation.main(worker_args)`` in a forked worker; (exit code, problem)."""
+        """Run ``course_grading.sandbox.isolation.main(worker_args)`` in a forked worker.
+
+        Returns (exit code, problem)."""
         with self.lock:
             if self.stopping:
                 return None, "the grading run was interrupted"
@@ -340,7 +342,7 @@ def _grade_one(
         else []
     )
     source = nbformat.read(template / "source" / assignment / f"{notebook}.ipynb", as_version=4)
-    from course_grading.submissions import graded_test_cells
+    from course_grading.intake.submissions import graded_test_cells
 
     points = graded_test_cells(source)
     incident = f"{problem}; scored 0" + (f" (last log line: {log_tail[0][:160]})" if log_tail else "")
@@ -358,7 +360,7 @@ def _grade_one(
     )
     # Recorded like any result: reused while the submission is unchanged (--force or --regrade to retry).
     done.mkdir(parents=True, exist_ok=True)
-    from course_grading.isolation import write_rejection_feedback
+    from course_grading.sandbox.isolation import write_rejection_feedback
 
     write_rejection_feedback(done / f"{notebook}.html", result)
     write_atomic(done / RESULT_FILE, result.to_json())
@@ -585,7 +587,7 @@ def serial_nbgrader_autograde(course_dir: Path, assignment: str) -> float:
     """Time plain ``nbgrader autograde <assignment> --force`` (one student after another) on a course.
 
     ``course_dir`` must have the assignment registered in its gradebook (see
-    :func:`course_grading.grade.prepare_course`). Returns the wall-clock seconds.
+    :func:`course_grading.gradebook.grade.prepare_course`). Returns the wall-clock seconds.
     """
     start = time.perf_counter()
     nbgrader_command(Path(course_dir), "autograde", assignment, "--force", check=False)

@@ -1,6 +1,6 @@
 """Autograde a class, write feedback and export the grades.
 
-``make grade`` runs ``python -m course_grading.grade`` in the repository:
+``make grade`` runs ``python -m course_grading.gradebook.grade`` in the repository:
 for every assignment with submissions under ``submitted/<student>/<assignment>/``
 it records the assignment in the gradebook (``generate_assignment`` into a
 temporary folder, so the committed exercises/ is never touched), runs ONE
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from course_grading.release import (
+from course_grading.handout.release import (
     REPO_ROOT,
     SOURCE_DIRECTORY,
     assignments,

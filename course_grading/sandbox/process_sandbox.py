@@ -1,6 +1,6 @@
 """The grading kernel's process tree: its own PID and mount namespace, a process cap, a disk cap.
 
-:func:`enter_process_sandbox` is the first thing ``python -m course_grading.kernel_guard`` does.
+:func:`enter_process_sandbox` is the first thing ``python -m course_grading.sandbox.kernel_guard`` does.
 It forks the kernel into a new PID namespace and mount namespace (``unshare(2)``; as root
 directly, otherwise inside a new user namespace, where Linux allows it) and keeps the
 original process as a small supervisor that jupyter_client sees as the kernel:
@@ -22,24 +22,35 @@ original process as a small supervisor that jupyter_client sees as the kernel:
 
 When no namespace can be created (another OS, user namespaces disabled) the kernel runs as
 before, in this process, and :func:`enter_process_sandbox` says so; Landlock's signal scoping
-(:mod:`course_grading.kernel_guard`) still keeps it from signalling other processes.
+(:mod:`course_grading.sandbox.kernel_guard`) still keeps it from signalling other processes.
+
+:func:`enter_network_namespace` is the first thing a grading worker
+(:func:`course_grading.sandbox.isolation.main`) does: the worker, the nbgrader it runs and the kernel
+nbgrader starts share a network namespace of their own in which only loopback is up. Their
+channels are abstract UNIX sockets, which belong to a network namespace (``unix(7)``), so
+they must be in the same one; and no process in it can reach the host's addresses (its
+loopback included: that is the host namespace's) nor any other machine (``network_namespaces(7)``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import os
 import resource
 import shutil
 import signal
+import socket
+import struct
 import sys
 import time
 from pathlib import Path
 
-__all__ = ["enter_process_sandbox"]
+__all__ = ["enter_network_namespace", "enter_process_sandbox"]
 
-_CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
+_CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
+_SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP, _IFREQ_FLAGS = 0x8913, 0x8914, 0x1, "16sh22x"  # linux/sockios.h, if.h
 _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_BIND, _MS_REC, _MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
 _PR_SET_PDEATHSIG, _PR_CAPBSET_DROP, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 1, 24, 47, 4
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
@@ -68,18 +79,51 @@ def _mount(source: str, target: Path | str, fstype: str | None, flags: int, data
     _check(result, f"mount {target}")
 
 
-def _unshare() -> str:
-    """Enter new mount and PID namespaces (and a user namespace unless root); returns the mode used."""
+def _unshare(namespaces: int) -> str:
+    """Enter new ``namespaces`` (and a user namespace unless root); returns the mode used, "" if refused.
+
+    In the user namespace this process keeps its user and group ids (mapped to themselves).
+    """
     libc = _libc()
-    if os.geteuid() == 0 and libc.unshare(_CLONE_NEWNS | _CLONE_NEWPID) == 0:
+    if os.geteuid() == 0 and libc.unshare(namespaces) == 0:
         return "root"
     uid, gid = os.geteuid(), os.getegid()
-    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNS | _CLONE_NEWPID) != 0:
+    if libc.unshare(_CLONE_NEWUSER | namespaces) != 0:
         return ""
     Path("/proc/self/setgroups").write_text("deny")
     Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
     Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
     return "user"
+
+
+def _bring_up_loopback() -> None:
+    """Set the ``lo`` interface of this network namespace up (``SIOCSIFFLAGS``, ``netdevice(7)``)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        request = struct.pack(_IFREQ_FLAGS, b"lo", 0)
+        flags = struct.unpack(_IFREQ_FLAGS, fcntl.ioctl(probe, _SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(probe, _SIOCSIFFLAGS, struct.pack(_IFREQ_FLAGS, b"lo", flags | _IFF_UP))
+
+
+def enter_network_namespace() -> str:
+    """Move this process into a new network namespace in which only loopback is up.
+
+    Everything this process starts afterwards (nbgrader's kernel) is in it too. Call it while
+    the process has a single thread: a user namespace requires it (``unshare(2)``), and the
+    namespace is the calling thread's.
+
+    Returns
+    -------
+    str
+        What was set up: "" if Linux refused a network namespace (then the host's network is
+        reachable), else ``network namespace (root), loopback only`` or ``(user)``.
+    """
+    if not sys.platform.startswith("linux"):
+        return ""
+    mode = _unshare(_CLONE_NEWNET)
+    if not mode:
+        return ""
+    _bring_up_loopback()
+    return f"network namespace ({mode}), loopback only"
 
 
 def _own_pids_cgroup() -> Path | None:
@@ -228,7 +272,7 @@ def enter_process_sandbox(sandbox: Path, max_processes: int, max_disk_bytes: int
     if not sys.platform.startswith("linux"):
         return ""
     grader = int(os.environ.get("JPY_PARENT_PID", os.getppid()))
-    mode = _unshare()
+    mode = _unshare(_CLONE_NEWNS | _CLONE_NEWPID)
     if not mode:
         return ""
     go_read, go_write = os.pipe()

@@ -1,13 +1,15 @@
 """Grade ONE submission in isolation, so that nothing it does reaches another grade.
 
-Each submission is graded by its own worker process (forked by :mod:`course_grading.batch`
-through :func:`run_forked_worker`; ``python -m course_grading.isolation`` grades one by hand)
+Each submission is graded by its own worker process (forked by :mod:`course_grading.gradebook.batch`
+through :func:`run_forked_worker`; ``python -m course_grading.sandbox.isolation`` grades one by hand)
 in its own folder ``<work>/``:
 
 - ``<work>/course``: a private nbgrader course (the assignment's source and a gradebook
   copied from a template), where real nbgrader ``autograde`` and ``generate_feedback`` run;
 - ``<work>/sandbox``: the only folder the student's kernel may write (its working directory,
-  HOME, TMPDIR); see :mod:`course_grading.kernel_guard` for the limits and the sandbox;
+  HOME, TMPDIR); see :mod:`course_grading.sandbox.kernel_guard` for the limits and the sandbox;
+- the worker, its nbgrader and the kernel share a network namespace with only loopback up
+  (:func:`course_grading.sandbox.process_sandbox.enter_network_namespace`): no TCP to the host or beyond;
 - ``<work>/result.json``: written last, atomically: the scores, the reasons and the incidents.
 
 Before nbgrader sees the submission, :func:`inspect_submission` states what is wrong with the
@@ -57,12 +59,18 @@ from traitlets import Integer, Unicode
 
 from nbgrader.preprocessors import Execute
 
-from course_grading.kernel_guard import GUARD_MODULE
-from course_grading.feedback import HideHiddenTests, grading_notes_cell, redact, secret_lines
-from course_grading.restore_cells import restore_cell_metadata
-from course_grading.scoring import SaveAutoGradesIgnoringStderr, stderr_notes
-from course_grading.student_html import SanitizeStudentHTML
-from course_grading.time_budget import TimeBudget
+from course_grading.sandbox.kernel_guard import GUARD_MODULE
+from course_grading.sandbox.process_sandbox import enter_network_namespace
+from course_grading.feedback_pages.hidden_tests import (
+    HideHiddenTests,
+    grading_notes_cell,
+    redact,
+    secret_lines,
+)
+from course_grading.sandbox.restore_cells import restore_cell_metadata
+from course_grading.gradebook.scoring import SaveAutoGradesIgnoringStderr, stderr_notes
+from course_grading.feedback_pages.student_html import SanitizeStudentHTML
+from course_grading.sandbox.time_budget import TimeBudget
 
 __all__ = [
     "GradingLimits",
@@ -103,8 +111,9 @@ class GradingLimits:
     max_file_bytes : int
         ``RLIMIT_FSIZE`` of the kernel: the largest file it may write.
     sandbox : bool
-        Run the kernel in the sandbox: Landlock, its own PID and mount namespace
-        (:mod:`course_grading.process_sandbox`).
+        Run the kernel in the sandbox: Landlock, its own PID and mount namespace, and the
+        worker with its kernel in a network namespace of their own
+        (:mod:`course_grading.sandbox.process_sandbox`).
     max_processes : int
         Processes and threads the kernel's whole tree may have at once.
     max_disk_bytes : int
@@ -283,7 +292,7 @@ def grader_references(nb: NotebookNode) -> list[str]:
     """A sentence for each answer (unlocked code) cell that names the grader's own code.
 
     Decided from outside the kernel, on the submitted text: a student whose code reaches for
-    the guard (``course_grading.kernel_guard``) could replace it where the guard cannot see,
+    the guard (``course_grading.sandbox.kernel_guard``) could replace it where the guard cannot see,
     so such a submission is not scored automatically.
     """
     return [
@@ -310,8 +319,8 @@ class GuardedExecute(Execute):
     - After a timeout, the kernel is interrupted (nbgrader's default); if it still does not
       answer (a loop that swallows ``KeyboardInterrupt``) it is killed, and later cells get
       ``NotRun``.
-    - Before each locked cell, :func:`course_grading.kernel_guard.before_locked_cell` restores
-      what student code rebound; after it, :func:`~course_grading.kernel_guard.after_locked_cell`
+    - Before each locked cell, :func:`course_grading.sandbox.kernel_guard.before_locked_cell` restores
+      what student code rebound; after it, :func:`~course_grading.sandbox.kernel_guard.after_locked_cell`
       records what the instructor's cell defined.
     - The kernel's working directory is ``run_dir`` (data files only, not the notebook that
       holds the hidden tests).
@@ -665,7 +674,7 @@ def grade_in_worker(
         A folder owned by this submission; emptied first.
     template : Path
         A course folder with ``source/<assignment>/<notebook>.ipynb`` and a ``gradebook.db``
-        where the assignment is registered (see :func:`course_grading.batch.make_template`).
+        where the assignment is registered (see :func:`course_grading.gradebook.batch.make_template`).
     submitted : Path
         ``<class course>/submitted/<student>/<assignment>``; only read.
     assignment, student, notebook, course_id : str
@@ -687,7 +696,7 @@ def grade_in_worker(
     shutil.copytree(template / "source" / assignment, course / "source" / assignment)
     shutil.copy(template / "gradebook.db", course / "gradebook.db")
     source = nbformat.read(course / "source" / assignment / f"{notebook}.ipynb", as_version=4)
-    from course_grading.submissions import graded_test_cells
+    from course_grading.intake.submissions import graded_test_cells
 
     points = graded_test_cells(source)
     result = SubmissionResult(
@@ -843,10 +852,10 @@ def stop_when_batch_is_gone(batch_pid: int, poll_seconds: float = 0.2) -> thread
 
 
 def run_forked_worker(argv: list[str], log: str, env: dict[str, str]) -> None:
-    """Run :func:`main` in a process forked by :mod:`course_grading.batch`, as if started anew.
+    """Run :func:`main` in a process forked by :mod:`course_grading.gradebook.batch`, as if started anew.
 
     The batch forks its workers from a server that has imported nbgrader once (a fresh
-    ``python -m course_grading.isolation`` spends 1.6 s importing), so this puts the
+    ``python -m course_grading.sandbox.isolation`` spends 1.6 s importing), so this puts the
     child where a new process would be: its own session (the batch kills the whole group
     on a timeout), stdout and stderr in ``log``, the working directory beside it, and
     exactly the environment ``env``, which the kernel inherits.
@@ -865,7 +874,7 @@ def run_forked_worker(argv: list[str], log: str, env: dict[str, str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Worker entry point: grade one submission (arguments: see ``--help``)."""
     parser = argparse.ArgumentParser(
-        description="Grade one submission in isolation (used by course_grading.batch)"
+        description="Grade one submission in isolation (used by course_grading.gradebook.batch)"
     )
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--template", type=Path, required=True)
@@ -879,10 +888,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory", type=int, default=0, help="RLIMIT_AS of this worker in bytes (0: none)")
     parser.add_argument("--batch-pid", type=int, default=None, help="stop when this process is gone")
     args = parser.parse_args(argv)
+    limits = GradingLimits(**json.loads(args.limits))
+    if limits.sandbox:  # first, while this process has one thread: nbgrader and its kernel share it
+        network = enter_network_namespace() or "the host's network (Linux refused a network namespace)"
+        print(f"isolation: {network}", file=sys.stderr)
     stop_when_batch_is_gone(args.batch_pid if args.batch_pid is not None else os.getppid())
     if args.memory:  # the grader's own limit (the kernel sets a lower one for itself)
         resource.setrlimit(resource.RLIMIT_AS, (args.memory, args.memory))
-    limits = GradingLimits(**json.loads(args.limits))
     with contextlib.suppress(AttributeError):
         asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
     grade_in_worker(

@@ -4,10 +4,10 @@
 ``feedback/<student>/<assignment>/timestamp.txt`` and ``submission_secret.txt`` and files each
 page under a hash of the secret, so that the student's ``fetch_feedback`` finds it for that
 submission. nbgrader's own ``generate_feedback`` copies both files from the submission;
-``make grade`` (``course_grading.batch``) writes only the HTML pages. Run this after
+``make grade`` (``course_grading.gradebook.batch``) writes only the HTML pages. Run this after
 ``make grade`` and before ``nbgrader release_feedback``::
 
-    python -m course_grading.feedback_stamps 01_cross_validation
+    python -m course_grading.feedback_pages.stamps 01_cross_validation
 
 A feedback page older than its collected submission (a newer submission was collected after
 grading) gets no stamps: that feedback belongs to an earlier submission, so grade again.

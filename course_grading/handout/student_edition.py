@@ -1,6 +1,6 @@
 """Write the student edition: the course a teacher hands out, without any instructor material.
 
-``make student-edition`` runs ``python -m course_grading.student_edition``. It
+``make student-edition`` runs ``python -m course_grading.handout.student_edition``. It
 writes ``dist/student-edition/`` and ``dist/student-edition.zip`` with
 
 - ``notebooks/`` (the lectures, with their stored outputs) and ``exercises/``
@@ -10,7 +10,7 @@ writes ``dist/student-edition/`` and ``dist/student-edition.zip`` with
   ``pyproject.toml`` with the same pins that installs ``course_utils`` only;
 - ``jupyter_config/student/`` (the JupyterLab of ``make lab``);
 - the student's ``Makefile`` (``make lab``, ``make check``), ``README.md``,
-  ``nbgrader_config.py`` and ``.gitignore`` from ``course_grading/student_files/``.
+  ``nbgrader_config.py`` and ``.gitignore`` from ``course_grading/handout/student_files/``.
 
 Nothing of ``solutions/``, ``tests/``, ``course_grading/`` or the instructor's
 configuration is copied; ``tests/release/test_student_edition.py`` scans every
@@ -25,14 +25,14 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from course_grading.release import REPO_ROOT
+from course_grading.handout.release import REPO_ROOT
 
 STUDENT_FILES = Path(__file__).resolve().parent / "student_files"
 #: Folders copied from the repository, without caches and checkpoints.
 COPIED_FOLDERS = ["notebooks", "exercises", "course_utils", "jupyter_config/student"]
 #: Files copied from the repository unchanged.
 COPIED_FILES = ["environment.yml", "requirements-lock.txt"]
-#: The student's own files: name in course_grading/student_files/ -> name in the edition.
+#: The student's own files: name in course_grading/handout/student_files/ -> name in the edition.
 STUDENT_FILE_NAMES = {
     "Makefile": "Makefile",
     "README.md": "README.md",

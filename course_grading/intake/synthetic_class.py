@@ -5,12 +5,12 @@ submissions per assignment, cycling through
 
 - ``solution``: the instructor's answers, and ``untouched``: the release as students get it;
 - every answer file of ``tests/grading/answers/<assignment>/`` (correct and wrong answers,
-  see :mod:`course_grading.submissions`), built with ``make_submission``;
+  see :mod:`course_grading.intake.submissions`), built with ``make_submission``;
 - broken submissions (:data:`BROKEN_KINDS`): a syntax error, a kernel that exits, a notebook
   that is not JSON, a missing notebook.
 
 The grading tests (tests/grading/test_class_grading.py) and ``make bench`` (serial
-``nbgrader autograde`` against :func:`course_grading.batch.grade_class`) use it.
+``nbgrader autograde`` against :func:`course_grading.gradebook.batch.grade_class`) use it.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import nbformat
 
-from course_grading.grade import new_course
-from course_grading.release import REPO_ROOT, SOURCE_DIRECTORY, assignment_notebook
-from course_grading.submissions import (
+from course_grading.gradebook.grade import new_course
+from course_grading.handout.release import REPO_ROOT, SOURCE_DIRECTORY, assignment_notebook
+from course_grading.intake.submissions import (
     answer_cells,
     cell_sources,
     load_answer_sets,

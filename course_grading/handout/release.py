@@ -1,6 +1,6 @@
 """Generate the student release exercises/ from the nbgrader source solutions/.
 
-``make release`` runs ``python -m course_grading.release``: one
+``make release`` runs ``python -m course_grading.handout.release``: one
 ``nbgrader generate_assignment --force`` per assignment folder of
 solutions/, from the repository root, so nbgrader_config.py applies
 (source_directory="solutions", release_directory="exercises").
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRECTORY = "solutions"
 RELEASE_DIRECTORY = "exercises"
 #: A solution or hidden-test block of a source cell, as nbgrader marks them.

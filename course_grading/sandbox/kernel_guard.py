@@ -1,13 +1,13 @@
 """The grading kernel: resource limits, a filesystem sandbox, an output cap and a tampering guard.
 
-``python -P -m course_grading.kernel_guard --sandbox DIR [limits] -- -f CONNECTION_FILE`` is the
-``argv`` of the kernel spec that :mod:`course_grading.isolation` installs for each submission.
+``python -P -m course_grading.sandbox.kernel_guard --sandbox DIR [limits] -- -f CONNECTION_FILE`` is the
+``argv`` of the kernel spec that :mod:`course_grading.sandbox.isolation` installs for each submission.
 Before IPython starts, in the kernel process itself, it
 
 - sets ``RLIMIT_AS`` (memory: a blow-up raises ``MemoryError`` or kills only this kernel),
   ``RLIMIT_FSIZE`` (no file larger than the cap) and ``RLIMIT_CORE=0`` (no core dumps);
 - moves the kernel into its own PID and mount namespace, with a process cap and its sandbox
-  folder on a capped ``tmpfs`` (:func:`course_grading.process_sandbox.enter_process_sandbox`);
+  folder on a capped ``tmpfs`` (:func:`course_grading.sandbox.process_sandbox.enter_process_sandbox`);
 - copies the connection file into the sandbox, then applies a Landlock ruleset
   (Linux >= 5.13): the kernel and every process it starts may read only the Python
   installation, the system folders and the course's helper packages, and may write only
@@ -21,7 +21,7 @@ Before IPython starts, in the kernel process itself, it
 - records IPython's execution machinery (:func:`capture_machinery`) before any cell runs.
 
 The tampering guard runs inside the kernel, called by
-:class:`course_grading.isolation.GuardedExecute` around every locked cell. Before it,
+:class:`course_grading.sandbox.isolation.GuardedExecute` around every locked cell. Before it,
 :func:`reset_machinery` puts IPython's machinery back as recorded and :func:`before_locked_cell`
 restores the objects that the instructor's cells bind (``np``, ``cross_validate``, data, test
 helpers) and the attributes of ``builtins``, ``numpy``, ``numpy.testing``, ``math`` and the
@@ -46,7 +46,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from course_grading.process_sandbox import enter_process_sandbox
+from course_grading.sandbox.process_sandbox import enter_process_sandbox
 
 __all__ = [
     "OutputLimitExceeded",
@@ -246,7 +246,7 @@ WATCHED_MODULES = (
 )
 _guard: dict[str, Any] = {"modules": {}, "names": {}, "before": {}}
 _machinery: dict[str, Any] = {}  # see capture_machinery
-GUARD_MODULE = "course_grading.kernel_guard"  # the grader calls the guard in this module
+GUARD_MODULE = "course_grading.sandbox.kernel_guard"  # the grader calls the guard in this module
 
 
 def _snapshot_modules() -> None:

@@ -1,0 +1,8 @@
+"""The class's grades: every submission graded, the scores in nbgrader's gradebook.
+
+- :mod:`.batch`: ``make grade``: one sandboxed worker per submission, in parallel, resumable,
+  merged into the gradebook, ``grades.csv`` and ``grade_reasons.csv``;
+- :mod:`.grade`: the plain nbgrader sequence (one ``autograde`` over all students), and the
+  gradebook helpers the batch uses;
+- :mod:`.scoring`: a test cell scored by whether it raised, whatever it wrote to stderr.
+"""
