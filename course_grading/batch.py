@@ -427,7 +427,9 @@ def _write_reasons(
 ) -> None:
     """Write one row per result, the late penalty's reason first; rows of the assignments in ``kept``
     stay as they were in ``path``."""
-    header = ["assignment", "student", "score", "max_score", "late_penalty", "final_score", "status", "reasons"]
+    header = [
+        "assignment", "student", "score", "max_score", "late_penalty", "final_score", "status", "reasons"
+    ]
     rows = []
     if kept and path.is_file():
         with open(path, newline="", encoding="utf-8") as handle:

@@ -99,7 +99,9 @@ class StudentRecord:
 def _test_cells(notebook) -> list[str]:
     """Names of the autograded test cells of an nbgrader ``Notebook``: code grade cells, not solutions."""
     solutions = {cell.name for cell in notebook.solution_cells}
-    return [cell.name for cell in notebook.grade_cells if cell.cell_type == "code" and cell.name not in solutions]
+    return [
+        cell.name for cell in notebook.grade_cells if cell.cell_type == "code" and cell.name not in solutions
+    ]
 
 
 def read_assignment(course_dir: Path, assignment: str) -> list[StudentRecord]:
@@ -196,7 +198,8 @@ def score_figure(records: list[StudentRecord]) -> go.Figure:
 def pass_figure(records: list[StudentRecord]) -> go.Figure:
     """Bar per test cell: the share of students who got all its points."""
     names = graded_cell_names(records)
-    shares = [passed / graded if graded else 0.0 for passed, graded in (pass_share(records, n) for n in names)]
+    counts = [pass_share(records, name) for name in names]
+    shares = [passed / graded if graded else 0.0 for passed, graded in counts]
     figure = go.Figure(go.Bar(x=names, y=shares, name="passed"))
     figure.update_layout(yaxis={"title": "share of students with full points", "range": [0, 1]})
     return figure
@@ -217,7 +220,9 @@ def _table(table_id: str, header: list[str], rows: list[list[str]]) -> str:
 
 
 def _figure_html(figure: go.Figure, div_id: str) -> str:
-    return figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False})
+    return figure.to_html(
+        full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False}
+    )
 
 
 def _test_cell_section(records: list[StudentRecord]) -> str:
@@ -268,7 +273,14 @@ def render_page(assignment: str, records: list[StudentRecord]) -> str:
         "students",
         ["student", "status", "score", "late penalty", "final score", "grading time (s)"],
         [
-            [r.student, r.status or "-", f"{r.score:g}", f"{r.late_penalty:g}", f"{r.final_score:g}", f"{r.seconds:.1f}"]
+            [
+                r.student,
+                r.status or "-",
+                f"{r.score:g}",
+                f"{r.late_penalty:g}",
+                f"{r.final_score:g}",
+                f"{r.seconds:.1f}",
+            ]
             for r in records
         ],
     )
