@@ -61,7 +61,6 @@ from course_grading.late_policy import (
     assign_late_penalty,
     load_policy,
     mark_feedback_page,
-    read_timestamp,
 )
 from course_grading.release import (
     REPO_ROOT,
@@ -401,7 +400,7 @@ def _merge(course_dir: Path, results: list[SubmissionResult]) -> dict[tuple[str,
             gradebook.db.refresh(notebook)  # its score is a query over the grades just written
             folder = Path(course_dir) / "submitted" / result.student / result.assignment
             penalties[(result.assignment, result.student)] = assign_late_penalty(
-                submission, notebook, policy, read_timestamp(folder)
+                submission, notebook, policy, folder
             )
         gradebook.db.commit()
     return penalties

@@ -195,26 +195,43 @@ def late_penalty(policy: LatePolicy, score: float, seconds_late: float) -> LateP
 
 
 def read_timestamp(submission_folder: Path) -> datetime.datetime | None:
-    """nbgrader's submission time (``timestamp.txt``, parsed by ``nbgrader.utils.parse_utc``), naive UTC."""
+    """nbgrader's submission time (``timestamp.txt``, parsed by ``nbgrader.utils.parse_utc``), naive UTC.
+
+    Returns None without the file or with an empty one.
+
+    Raises
+    ------
+    ValueError
+        If the file holds no time ``parse_utc`` can read, naming the file.
+    """
     path = Path(submission_folder) / "timestamp.txt"
-    text = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
-    return parse_utc(text) if text else None
+    text = path.read_text(encoding="utf-8", errors="replace").strip() if path.is_file() else ""
+    try:
+        return parse_utc(text) if text else None
+    except (ValueError, OverflowError) as error:
+        raise ValueError(f"{path.name} holds no readable time ({text[:60]!r})") from error
 
 
 def assign_late_penalty(
     submission: SubmittedAssignment,
     notebook: SubmittedNotebook,
     policy: LatePolicy,
-    timestamp: datetime.datetime | None,
+    submission_folder: Path,
 ) -> LatePenalty:
     """Write timestamp, extension and late penalty of one submission into the gradebook, from scratch.
 
     ``notebook.score`` must be current (refresh it after changing grades). Whatever the gradebook
-    held before is replaced, so the result depends only on the policy, the timestamp, the due date
-    and the score.
+    held before is replaced, so the result depends only on the policy, ``timestamp.txt`` of
+    ``submission_folder``, the due date and the score. A ``timestamp.txt`` that cannot be read
+    gives no penalty and a reason that asks for a manual check, instead of stopping the run.
     """
-    submission.timestamp = timestamp
     submission.extension = policy.extension(submission.student.id, submission.assignment.name)
+    try:
+        submission.timestamp = read_timestamp(submission_folder)
+    except ValueError as error:
+        submission.timestamp = None
+        notebook.late_submission_penalty = None
+        return LatePenalty(reason=f"late policy not applied: {error}; needs a manual check")
     penalty = late_penalty(policy, float(notebook.score), float(submission.total_seconds_late))
     notebook.late_submission_penalty = penalty.points if penalty.points > 0 else None
     return penalty

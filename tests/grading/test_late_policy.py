@@ -32,11 +32,12 @@ from course_grading.late_policy import (
     POLICY_FILE,
     LatePolicy,
     LatePolicyPlugin,
+    assign_late_penalty,
     late_penalty,
     load_policy,
 )
 from course_grading.lms.canvas import CanvasExportPlugin
-from course_grading.release import nbgrader_command
+from course_grading.release import ensure_scripts_on_path, nbgrader_command
 from course_grading.synthetic_class import new_course
 
 from sandbox_class import ASSIGNMENT, NOTEBOOK, submit
@@ -262,3 +263,41 @@ def test_plugin_on_nbgraders_interface_gives_the_policys_points(tmp_path: Path) 
     path.write_text("penalty_per_day = 0.25\nmax_penalty = 1.0\n", encoding="utf-8")
     plugin = LatePolicyPlugin(policy_file=str(path))
     assert plugin.late_submission_penalty("ada", 6.0, 2 * DAY + 1) == pytest.approx(6.0 * 0.75)
+
+
+# student -> (timestamp.txt or None, extension hours, expected points of 2 earned, expected reason start)
+TIMESTAMP_CASES = {
+    "no_file": (None, 0, 0.0, ""),  # never late, as in nbgrader
+    "late": ("2026-12-01 13:00:00 UTC", 0, 0.5, "late: submitted 1 d 1 h after the due date, 2 days late"),
+    "extended": ("2026-12-01 13:00:00 UTC", 48, 0.0, ""),  # the extension moves the due date
+    "zone": ("2026-12-01 14:00:00 Europe/Berlin", 0, 0.5, "late: submitted 1 d 1 h after"),  # 13:00 UTC
+    "garbled": ("the day after tomorrow", 0, 0.0, "late policy not applied: timestamp.txt holds no readable"),
+}
+
+
+def test_assign_late_penalty_writes_timestamp_extension_and_penalty_from_scratch(tmp_path: Path) -> None:
+    extensions = {student: {"a1": case[1]} for student, case in TIMESTAMP_CASES.items()}
+    policy = LatePolicy(penalty_per_day=0.125, max_penalty=1.0, extension_hours=extensions)
+    ensure_scripts_on_path()
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
+        gradebook.add_assignment("a1", duedate="2026-11-30 12:00:00 UTC")
+        gradebook.add_notebook("nb", "a1")
+        gradebook.add_grade_cell("c", "nb", "a1", max_score=2.0, cell_type="code")
+        for student, (timestamp, hours, points, reason) in TIMESTAMP_CASES.items():
+            folder = tmp_path / "submitted" / student / "a1"
+            folder.mkdir(parents=True)
+            if timestamp is not None:
+                (folder / "timestamp.txt").write_text(timestamp, encoding="utf-8")
+            gradebook.add_student(student)
+            submission = gradebook.add_submission("a1", student)
+            notebook = gradebook.find_submission_notebook("nb", "a1", student)
+            notebook.late_submission_penalty = 1.5  # stale, from an earlier policy
+            gradebook.find_grade("c", "nb", "a1", student).auto_score = 2.0
+            gradebook.db.commit()
+            gradebook.db.refresh(notebook)
+            penalty = assign_late_penalty(submission, notebook, policy, folder)
+            gradebook.db.commit()
+            assert penalty.points == pytest.approx(points), student
+            assert penalty.reason.startswith(reason), (student, penalty.reason)
+            assert float(notebook.late_submission_penalty or 0) == pytest.approx(points), student
+            assert submission.extension == datetime.timedelta(hours=hours), student
