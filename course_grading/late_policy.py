@@ -23,9 +23,11 @@ Two ways in, one computation:
   and formgrader apply the same policy;
 - ``make grade`` (:mod:`course_grading.batch`) merges the workers' results into the gradebook and
   calls :func:`assign_late_penalty` for every submission on every run: timestamp, extension and
-  penalty are recomputed from the current policy file, so a changed policy or due date never leaves
-  a stale penalty behind (nbgrader's own penalty is computed only when a notebook is autograded:
-  jupyter/nbgrader#723 is the case of a due date moved after grading).
+  penalty are recomputed from the current policy file, so a changed policy, extension or due date
+  never leaves a stale penalty behind. nbgrader's ``AssignLatePenalties`` (0.9.6) resets and
+  recomputes a penalty only while it autogrades that notebook, and ``make grade`` reuses unchanged
+  results without autograding them again (jupyter/nbgrader#723 reported a penalty that stayed after
+  the due date changed).
 """
 
 from __future__ import annotations
@@ -184,8 +186,9 @@ def late_penalty(policy: LatePolicy, score: float, seconds_late: float) -> LateP
             seconds_late, reason=f"{late}, inside the {policy.grace_minutes:g} min grace period: no penalty"
         )
     days = math.ceil(seconds_late / SECONDS_PER_DAY)
-    fraction = min(policy.max_penalty, days * policy.penalty_per_day)
-    capped = " (the cap)" if fraction < days * policy.penalty_per_day else ""
+    uncapped = days * policy.penalty_per_day
+    fraction = min(policy.max_penalty, uncapped)
+    capped = " (the cap)" if uncapped > policy.max_penalty + 1e-9 else ""
     points = fraction * score
     reason = (
         f"late: {late}, {days} day{'s' if days > 1 else ''} late; penalty {100 * fraction:g} %{capped} "

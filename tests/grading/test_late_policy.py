@@ -220,6 +220,7 @@ def test_late_penalty_counts_each_started_day_after_the_grace_period_up_to_the_c
     assert (penalty.days_late, penalty.fraction) == (days, pytest.approx(fraction))
     assert penalty.points == pytest.approx(8.0 * fraction)
     assert bool(penalty.reason) == (seconds_late > 0)
+    assert ("(the cap)" in penalty.reason) == (days > 5)  # 5 days x 10 % reach the 50 % cap exactly
 
 
 def test_late_penalty_of_a_zero_score_is_zero_points() -> None:
