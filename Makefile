@@ -30,7 +30,7 @@ TEST_ENV := JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter/config \
 	MPLCONFIGDIR=$(TEST_HOME)/matplotlib \
 	XDG_CACHE_HOME=$(TEST_HOME)/cache
 
-.PHONY: help venv lab lab-instructor hub test release student-edition site grade collect export-lms bench system-packages
+.PHONY: help venv lab lab-instructor hub test release student-edition site grade collect export-lms report bench system-packages
 
 help:
 	@echo "make lab      start the student's JupyterLab on the course (http://127.0.0.1:$(LAB_PORT))"
@@ -43,6 +43,7 @@ help:
 	@echo "make grade    autograde submitted/, write feedback and grades.csv"
 	@echo "make collect ZIP=...  a Canvas or Moodle submissions zip into submitted/ (ROSTER=roster.csv ASSIGNMENT=...)"
 	@echo "make export-lms LMS=canvas|moodle  final scores in the LMS's gradebook-import CSV (and grades.csv)"
+	@echo "make report   reports/<assignment>.html: scores, test cells, failure messages, incidents (offline)"
 	@echo "make bench    measure the course and write docs/benchmarks.md"
 
 venv: $(INSTALLED)
@@ -128,6 +129,10 @@ export-lms: $(INSTALLED)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m nbgrader export --exporter=$(LMS_EXPORTER_$(LMS)) \
 		--LmsExportPlugin.roster="$(ROSTER)" --to=$(LMS)_grades.csv $(LMS_OPTIONS)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m nbgrader export --to=grades.csv
+
+# One self-contained HTML page per assignment from the gradebook and make grade's results (nothing runs).
+report: $(INSTALLED)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m course_grading.gradebook.class_report
 
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.run $(if $(QUICK),--quick,)

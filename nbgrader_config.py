@@ -29,6 +29,9 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# The course's late policy (grace period, penalty per day, cap, extensions) from late_policy.toml
+# beside this file; `make grade` recomputes it on every run (course_grading/gradebook/late_policy.py).
+c.AssignLatePenalties.plugin_class = "course_grading.gradebook.late_policy.LatePolicyPlugin"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "course_grading.feedback_pages.hidden_tests.HideHiddenTests",

@@ -8,7 +8,8 @@
 3. :mod:`.sandbox`: the one place that runs student code: one worker process per submission,
    real nbgrader, and a kernel with limits, its own namespaces and a tampering guard.
 4. :mod:`.gradebook`: the whole class (``make grade``): workers in parallel, results reused
-   or regraded, scores merged into nbgrader's gradebook, ``grades.csv`` and the reasons.
+   or regraded, scores and late penalties merged into nbgrader's gradebook, ``grades.csv``, the
+   reasons and the class report.
 5. :mod:`.feedback_pages`: what goes back to students: feedback pages without hidden-test
    source, student HTML sanitized, stamps for ``nbgrader release_feedback``.
 """

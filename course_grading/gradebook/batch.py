@@ -6,7 +6,8 @@ repository) and writes, like ``make grade``:
 
 - ``gradebook.db``: the course's nbgrader gradebook, auto scores of every test cell;
 - ``grades.csv`` (``nbgrader export``) and ``grade_reasons.csv`` (one row per submission:
-  score, status, and the reasons: incidents, and the error of every test cell that lost points);
+  score, late penalty, final score, status, and the reasons: the late penalty's, incidents, and the
+  error of every test cell that lost points);
 - ``autograded/<student>/<assignment>/`` and ``feedback/<student>/<assignment>/<notebook>.html``.
 
 Design (the gradebook). nbgrader's SQLite gradebook takes one writer. Each submission is
@@ -53,6 +54,13 @@ from course_grading.sandbox.isolation import (
     SubmissionResult,
     run_forked_worker,
     write_atomic,
+)
+from course_grading.gradebook.late_policy import (
+    POLICY_FILE,
+    LatePenalty,
+    assign_late_penalty,
+    load_policy,
+    mark_feedback_page,
 )
 from course_grading.handout.release import (
     REPO_ROOT,
@@ -367,21 +375,37 @@ def _grade_one(
     return result
 
 
-def _merge(course_dir: Path, results: list[SubmissionResult]) -> None:
-    """Write every result's auto scores into the course gradebook, in one process, one transaction."""
+def _merge(course_dir: Path, results: list[SubmissionResult]) -> dict[tuple[str, str], LatePenalty]:
+    """Write every result's auto scores and late penalty into the course gradebook, in one transaction.
+
+    The penalty is recomputed on every run (:func:`course_grading.gradebook.late_policy.assign_late_penalty`)
+    from the current ``late_policy.toml``, the submission's ``timestamp.txt``, the due date in the
+    gradebook and the notebook's score (manual grades included). Returns (assignment, student) ->
+    its penalty.
+    """
     from nbgrader.api import Gradebook
 
     ensure_scripts_on_path()
+    policy = load_policy(Path(course_dir) / POLICY_FILE)
+    penalties = {}
     db_url = f"sqlite:///{(Path(course_dir) / 'gradebook.db').resolve()}"
     with Gradebook(db_url, _course_id(course_dir)) as gradebook:
         for result in results:
             gradebook.update_or_create_student(result.student)
-            gradebook.update_or_create_submission(result.assignment, result.student)
+            submission = gradebook.update_or_create_submission(result.assignment, result.student)
             for grade_id, cell in result.cells.items():
                 grade = gradebook.find_grade(grade_id, result.notebook, result.assignment, result.student)
                 grade.auto_score = cell["score"]
                 grade.needs_manual_grade = False
+            gradebook.db.flush()
+            notebook = gradebook.find_submission_notebook(result.notebook, result.assignment, result.student)
+            gradebook.db.refresh(notebook)  # its score is a query over the grades just written
+            folder = Path(course_dir) / "submitted" / result.student / result.assignment
+            penalties[(result.assignment, result.student)] = assign_late_penalty(
+                submission, notebook, policy, folder
+            )
         gradebook.db.commit()
+    return penalties
 
 
 def _publish(course_dir: Path, state: Path, result: SubmissionResult) -> None:
@@ -396,21 +420,39 @@ def _publish(course_dir: Path, state: Path, result: SubmissionResult) -> None:
             shutil.copy(done / name, target)
 
 
-def _write_reasons(path: Path, results: list[SubmissionResult], kept: set[str] | None = None) -> None:
-    """Write one row per result; rows of the assignments in ``kept`` stay as they were in ``path``."""
+def _write_reasons(
+    path: Path,
+    results: list[SubmissionResult],
+    penalties: dict[tuple[str, str], LatePenalty],
+    kept: set[str] | None = None,
+) -> None:
+    """Write one row per result, the late penalty's reason first; rows of the assignments in ``kept``
+    stay as they were in ``path``."""
+    header = [
+        "assignment", "student", "score", "max_score", "late_penalty", "final_score", "status", "reasons"
+    ]
     rows = []
     if kept and path.is_file():
         with open(path, newline="", encoding="utf-8") as handle:
-            rows = [row for row in csv.reader(handle)][1:]
-        rows = [row for row in rows if row and row[0] in kept]
-    rows += [
-        [r.assignment, r.student, f"{r.score:g}", f"{r.max_score:g}", r.status, " | ".join(r.reasons)]
-        for r in results
-    ]
-    write_atomic(
-        path,
-        _csv_text([["assignment", "student", "score", "max_score", "status", "reasons"], *sorted(rows)]),
-    )
+            rows = [[row.get(name, "") for name in header] for row in csv.DictReader(handle)]
+        rows = [row for row in rows if row[0] in kept]
+    for r in results:
+        penalty = penalties.get((r.assignment, r.student), LatePenalty())
+        reasons = [penalty.reason] if penalty.reason else []
+        final = max(0.0, r.score - penalty.points)
+        rows.append(
+            [
+                r.assignment,
+                r.student,
+                f"{r.score:g}",
+                f"{r.max_score:g}",
+                f"{penalty.points:g}",
+                f"{final:g}",
+                r.status,
+                " | ".join(reasons + r.reasons),
+            ]
+        )
+    write_atomic(path, _csv_text([header, *sorted(rows)]))
 
 
 def _csv_text(rows: list[list[str]]) -> str:
@@ -543,13 +585,16 @@ def grade_class(
     report.grading_seconds = time.perf_counter() - grading_start
 
     report.results = [results[key] for key in sorted(results)]
-    _merge(course_dir, report.results)
+    penalties = _merge(course_dir, report.results)
     for result in report.results:
         _publish(course_dir, state, result)
+        page = course_dir / "feedback" / result.student / result.assignment / f"{result.notebook}.html"
+        if page.is_file():
+            mark_feedback_page(page, penalties[(result.assignment, result.student)])
     if export:
         _export_csv(course_dir, "grades.csv")
         kept = None if assignments_to_grade is None else set(known) - set(assignments_to_grade)
-        _write_reasons(course_dir / REASONS_CSV, report.results, kept)
+        _write_reasons(course_dir / REASONS_CSV, report.results, penalties, kept)
     report.seconds = time.perf_counter() - start
     return report
 

@@ -7,7 +7,6 @@ the results and of the report is checked.
 import json
 import re
 import warnings
-from pathlib import Path
 
 import nbformat
 import pytest

@@ -1,8 +1,9 @@
 """``make export-lms``: a tiny class graded by nbgrader, exported for Canvas and Moodle, read back like them.
 
-Two submissions of assignment 01 in a throw-away course, graded with nbgrader's own late policy
-``LateSubmissionPlugin.penalty_method = "zero"``: the solution on time (full marks), a wrong answer two
-days after the due date (some points, all taken by the penalty: final score 0). A third roster student
+Two submissions of assignment 01 in a throw-away course, graded by plain ``nbgrader autograde`` with the
+course's late-submission plugin (course_grading.gradebook.late_policy) and a ``late_policy.toml`` that takes the
+whole score from a day late on: the solution on time (full marks), a wrong answer two days after the due
+date (some points, all taken by the penalty: final score 0). A third roster student
 submits nothing; a student in the gradebook but not on the roster is not exported.
 """
 
@@ -38,8 +39,7 @@ dora,Dora,Silent,dora@example.org,104,S-4,B
 @pytest.fixture(scope="module")
 def graded_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     course = prepare_course(tmp_path_factory.mktemp("lms-export") / "course", [ASSIGNMENT])
-    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
-        config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    (course / "late_policy.toml").write_text("penalty_per_day = 1.0\nmax_penalty = 1.0\n", encoding="utf-8")
     (course / "roster.csv").write_text(ROSTER, encoding="utf-8")
     ensure_scripts_on_path()
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
@@ -94,7 +94,7 @@ def test_canvas_import_csv_has_canvas_columns_one_row_per_roster_student_and_fin
     scores = {r["ID"]: float(r[column]) for r in rows}
     max_score = float(nbgrader["ada"]["max_score"])
     assert scores["101"] == max_score  # the solution, on time
-    # Bob's late answer earned points, and nbgrader's late policy took them all: the export is after penalty.
+    # Bob's late answer earned points, and the late policy took them all: the export is after penalty.
     assert 0 < float(nbgrader["bob"]["raw_score"]) == float(nbgrader["bob"]["late_submission_penalty"])
     assert scores["102"] == 0.0
     assert scores["104"] == 0.0  # no submission
