@@ -1,7 +1,7 @@
 """Grade a whole class: in parallel, resumable, idempotent, one submission never touching another.
 
-``python -m course_grading.batch [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--force]``
-grades every ``submitted/<student>/<assignment>/`` of the course directory (default: the
+``python -m course_grading.batch [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--force]
+[--scheduler tcp://HOST:PORT]`` grades every ``submitted/<student>/<assignment>/`` of the course directory (default: the
 repository) and writes, like ``make grade``:
 
 - ``gradebook.db``: the course's nbgrader gradebook, auto scores of every test cell;
@@ -365,6 +365,50 @@ def _grade_one(
     return result
 
 
+def _grade_locally(
+    report: ClassReport,
+    results: dict[tuple[str, str], SubmissionResult],
+    todo: list[tuple[str, str, str]],
+    jobs: int,
+    course_dir: Path,
+    state: Path,
+    templates: dict[str, Path],
+    notebooks: dict[str, str],
+    course_id: str,
+    limits: GradingLimits,
+    n_cells: dict[str, int],
+) -> None:
+    """Grade ``todo`` (assignment, student, fingerprint) with ``jobs`` local grader processes at a time."""
+    runner = _Runner()
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = {
+            (a, s): pool.submit(
+                _grade_one,
+                runner,
+                course_dir,
+                state,
+                templates[a],
+                a,
+                s,
+                notebooks[a],
+                course_id,
+                limits,
+                fp,
+                n_cells[a],
+            )
+            for a, s, fp in todo
+        }
+        for key, future in futures.items():
+            results[key] = future.result()
+            report.graded.append(f"{key[0]}/{key[1]}")
+    except BaseException:
+        runner.kill_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 def _merge(course_dir: Path, results: list[SubmissionResult]) -> None:
     """Write every result's auto scores into the course gradebook, in one process, one transaction."""
     from nbgrader.api import Gradebook
@@ -426,6 +470,7 @@ def grade_class(
     force: bool = False,
     regrade: list[str] | None = None,
     export: bool = True,
+    scheduler: str | None = None,
 ) -> ClassReport:
     """Grade every submission of the course directory; see the module docstring.
 
@@ -450,6 +495,10 @@ def grade_class(
         Students to regrade even if their result is up to date (the others are reused).
     export : bool, default=True
         Write grades.csv (nbgrader export) and grade_reasons.csv.
+    scheduler : str, default=None
+        A Dask scheduler's address (``tcp://HOST:8786``): grade on its workers
+        (:mod:`course_grading.dask_grading`) instead of local worker processes; ``jobs`` is then
+        unused (each worker's ``submissions`` resource caps it).
 
     Returns
     -------
@@ -509,35 +558,23 @@ def grade_class(
                 continue
         todo.append((assignment, student, fingerprint))
 
-    runner = _Runner()
     grading_start = time.perf_counter()
-    pool = ThreadPoolExecutor(max_workers=jobs)
-    try:
-        futures = {
-            (a, s): pool.submit(
-                _grade_one,
-                runner,
-                course_dir,
-                state,
+    if scheduler is not None:
+        from course_grading.dask_grading import SubmissionTask, grade_on_cluster
+
+        tasks = [
+            (
+                SubmissionTask(a, s, notebooks[a], course_id, limits, fp, n_cells[a]),
+                course_dir / "submitted" / s / a,
                 templates[a],
-                a,
-                s,
-                notebooks[a],
-                course_id,
-                limits,
-                fp,
-                n_cells[a],
             )
             for a, s, fp in todo
-        }
-        for key, future in futures.items():
-            results[key] = future.result()
-            report.graded.append(f"{key[0]}/{key[1]}")
-    except BaseException:
-        runner.kill_all()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+        ]
+        for result in grade_on_cluster(scheduler, state, tasks):
+            results[(result.assignment, result.student)] = result
+        report.graded = sorted(f"{a}/{s}" for a, s, _ in todo)
+    else:
+        _grade_locally(report, results, todo, jobs, course_dir, state, templates, notebooks, course_id, limits, n_cells)
     report.grading_seconds = time.perf_counter() - grading_start
 
     report.results = [results[key] for key in sorted(results)]
@@ -615,6 +652,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--regrade", action="append", metavar="STUDENT", help="regrade this student even if up to date"
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="grade on this Dask scheduler's workers, e.g. tcp://HOST:8786 (default: local processes)",
+    )
     args = parser.parse_args(argv)
 
     def interrupted(signum: int, frame: object) -> None:
@@ -653,6 +696,7 @@ def main(argv: list[str] | None = None) -> int:
         limits=limits,
         force=args.force,
         regrade=args.regrade,
+        scheduler=args.scheduler,
     )
     for r in report.results:
         reasons = "; ".join(r.reasons)
