@@ -1,8 +1,8 @@
 """Grade a whole class: in parallel, resumable, idempotent, one submission never touching another.
 
 ``python -m course_grading.batch [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--force]
-[--scheduler tcp://HOST:PORT]`` grades every ``submitted/<student>/<assignment>/`` of the course directory (default: the
-repository) and writes, like ``make grade``:
+[--scheduler tcp://HOST:PORT]`` grades every ``submitted/<student>/<assignment>/`` of the course
+directory (default: the repository) and writes, like ``make grade``:
 
 - ``gradebook.db``: the course's nbgrader gradebook, auto scores of every test cell;
 - ``grades.csv`` (``nbgrader export``) and ``grade_reasons.csv`` (one row per submission:
@@ -16,7 +16,9 @@ result folder written atomically (``result.json`` last). After the workers, this
 alone merges every result into the course gradebook through nbgrader's ``Gradebook`` API
 (upserts of auto scores: manual grades entered in formgrader are kept). Hence:
 
-- concurrency: N workers on N cores, no shared writable file between them;
+- concurrency: N workers on N cores, no shared writable file between them; with ``--scheduler``
+  the workers are Dask workers on other machines (:mod:`course_grading.dask_grading`), whose
+  results come back here and are merged the same way;
 - resumable: a killed run leaves finished results; the next run grades only the rest;
 - idempotent: a result is reused while its fingerprint (submitted files, source notebook,
   limits, grader version) is unchanged; merging the same results gives the same gradebook.
@@ -91,6 +93,8 @@ class ClassReport:
         Wall-clock time of the whole run (templates, workers, merge, export).
     grading_seconds : float
         Wall-clock time of the workers only.
+    merge_seconds : float
+        Wall-clock time of the merge into the gradebook and the copies to autograded/ and feedback/.
     graded, reused : list of str
         ``assignment/student`` graded in this run, and those whose earlier result was reused.
     results : list of SubmissionResult
@@ -100,6 +104,7 @@ class ClassReport:
 
     seconds: float = 0.0
     grading_seconds: float = 0.0
+    merge_seconds: float = 0.0
     graded: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     results: list[SubmissionResult] = field(default_factory=list)
@@ -365,50 +370,6 @@ def _grade_one(
     return result
 
 
-def _grade_locally(
-    report: ClassReport,
-    results: dict[tuple[str, str], SubmissionResult],
-    todo: list[tuple[str, str, str]],
-    jobs: int,
-    course_dir: Path,
-    state: Path,
-    templates: dict[str, Path],
-    notebooks: dict[str, str],
-    course_id: str,
-    limits: GradingLimits,
-    n_cells: dict[str, int],
-) -> None:
-    """Grade ``todo`` (assignment, student, fingerprint) with ``jobs`` local grader processes at a time."""
-    runner = _Runner()
-    pool = ThreadPoolExecutor(max_workers=jobs)
-    try:
-        futures = {
-            (a, s): pool.submit(
-                _grade_one,
-                runner,
-                course_dir,
-                state,
-                templates[a],
-                a,
-                s,
-                notebooks[a],
-                course_id,
-                limits,
-                fp,
-                n_cells[a],
-            )
-            for a, s, fp in todo
-        }
-        for key, future in futures.items():
-            results[key] = future.result()
-            report.graded.append(f"{key[0]}/{key[1]}")
-    except BaseException:
-        runner.kill_all()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-
-
 def _merge(course_dir: Path, results: list[SubmissionResult]) -> None:
     """Write every result's auto scores into the course gradebook, in one process, one transaction."""
     from nbgrader.api import Gradebook
@@ -574,13 +535,42 @@ def grade_class(
             results[(result.assignment, result.student)] = result
         report.graded = sorted(f"{a}/{s}" for a, s, _ in todo)
     else:
-        _grade_locally(report, results, todo, jobs, course_dir, state, templates, notebooks, course_id, limits, n_cells)
+        runner = _Runner()
+        pool = ThreadPoolExecutor(max_workers=jobs)
+        try:
+            futures = {
+                (a, s): pool.submit(
+                    _grade_one,
+                    runner,
+                    course_dir,
+                    state,
+                    templates[a],
+                    a,
+                    s,
+                    notebooks[a],
+                    course_id,
+                    limits,
+                    fp,
+                    n_cells[a],
+                )
+                for a, s, fp in todo
+            }
+            for key, future in futures.items():
+                results[key] = future.result()
+                report.graded.append(f"{key[0]}/{key[1]}")
+        except BaseException:
+            runner.kill_all()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     report.grading_seconds = time.perf_counter() - grading_start
 
     report.results = [results[key] for key in sorted(results)]
+    merge_start = time.perf_counter()
     _merge(course_dir, report.results)
     for result in report.results:
         _publish(course_dir, state, result)
+    report.merge_seconds = time.perf_counter() - merge_start
     if export:
         _export_csv(course_dir, "grades.csv")
         kept = None if assignments_to_grade is None else set(known) - set(assignments_to_grade)

@@ -304,7 +304,8 @@ def grade_on_cluster(
             if template not in templates:
                 archive = _template_archive(template, task.assignment)
                 sha256 = hashlib.sha256(archive).hexdigest()
-                future = client.submit(_archive, archive, key=f"course-grading-template-{sha256}", workers=workers)
+                key = f"course-grading-template-{sha256}"
+                future = client.submit(_archive, archive, key=key, workers=workers)
                 templates[template] = (future, sha256)
             future = client.submit(
                 grade_on_worker,

@@ -307,7 +307,7 @@ def _namespace_init(supervisor_pid: int) -> psutil.Process | None:
     with contextlib.suppress(psutil.NoSuchProcess, OSError):
         for child in psutil.Process(supervisor_pid).children():
             status = Path(f"/proc/{child.pid}/status").read_text()
-            ns_pids = next((line.split()[1:] for line in status.splitlines() if line.startswith("NSpid:")), [])
+            ns_pids = next((ln.split()[1:] for ln in status.splitlines() if ln.startswith("NSpid:")), [])
             if len(ns_pids) > 1 and ns_pids[-1] == "1":
                 return child
     return None
@@ -364,7 +364,8 @@ class GuardedExecute(Execute):
             if self.incidents_file:
                 write_atomic(Path(self.incidents_file), json.dumps(self._incidents))
             if self.phases_file:
-                self._phases["kernel_stop"] = time.perf_counter() - self._mark if self._first_cell_seen else 0.0
+                stopped = time.perf_counter() - self._mark
+                self._phases["kernel_stop"] = stopped if self._first_cell_seen else 0.0
                 write_atomic(Path(self.phases_file), json.dumps(self._phases))
 
     async def _async_cleanup_kernel(self) -> None:

@@ -1,7 +1,8 @@
 """Grading on a real Dask cluster: a scheduler and two workers on loopback, one killed mid-run.
 
 The test starts ``dask scheduler`` and two ``dask worker`` processes (no nanny, one thread and
-one ``submissions`` resource each, their own local directory), grades a small synthetic class
+one ``submissions`` resource each, their own local directory) and a third worker without the
+resource, which must get no submission and be named with the reason; grades a small synthetic class
 of 01_cross_validation through :func:`course_grading.batch.grade_class` with ``scheduler=``,
 and SIGKILLs the first worker that starts grading a submission. The submission it held is
 graded on the other worker, once; the gradebook equals a local run's on the same class, and
@@ -11,6 +12,7 @@ nothing of the dead worker's grading (its grader, its kernel) keeps running.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
@@ -26,7 +28,8 @@ import psutil
 import pytest
 
 from course_grading.batch import ClassReport, dump_gradebook, grade_class
-from course_grading.dask_grading import RESOURCE, pack_submission, unpack_submission
+from course_grading import dask_grading
+from course_grading.dask_grading import RESOURCE, pack_submission, sandbox_problem, unpack_submission
 from course_grading.isolation import GradingLimits
 from course_grading.kernel_guard import landlock_abi
 from course_grading.synthetic_class import make_class, new_course
@@ -68,13 +71,14 @@ def _start_cluster(root: Path) -> tuple[subprocess.Popen, str, list[Worker]]:
         time.sleep(0.2)
     address = json.loads(scheduler_file.read_text())["address"]
     workers = []
-    for name in ("worker-a", "worker-b"):
+    one_slot = ["--resources", f"{RESOURCE}=1"]
+    for name, slots in (("worker-a", one_slot), ("worker-b", one_slot), ("no-slots", [])):
         local = root / name
         local.mkdir()
         process = start(
             name,
             [DASK, "worker", address, "--name", name, "--no-nanny", "--nthreads", "1", "--host", "127.0.0.1",
-             "--no-dashboard", "--resources", f"{RESOURCE}=1", "--local-directory", str(local)],
+             "--no-dashboard", "--local-directory", str(local), *slots],
         )
         workers.append(Worker(name, process, local))
     return scheduler, address, workers
@@ -104,6 +108,8 @@ class ClusterRun:
     local_gradebook: list[tuple]
     killed: list[Worker]
     left_running: list[str]
+    printed: str
+    unused: Worker
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +125,10 @@ def cluster_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterRun
         stop, killed = threading.Event(), []
         killer = threading.Thread(target=_kill_the_first_that_grades, args=(workers, stop, killed))
         killer.start()
+        printed = io.StringIO()
         try:
-            report = grade_class(remote, limits=LIMITS, scheduler=address)
+            with contextlib.redirect_stdout(printed):
+                report = grade_class(remote, limits=LIMITS, scheduler=address)
         finally:
             stop.set()
             killer.join()
@@ -131,7 +139,10 @@ def cluster_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterRun
             if killed and any(str(killed[0].local_directory) in arg for arg in p.info["cmdline"] or [])
         ]
         grade_class(local, jobs=2, limits=LIMITS)
-        yield ClusterRun(report, dump_gradebook(remote), dump_gradebook(local), killed, left)
+        yield ClusterRun(
+            report, dump_gradebook(remote), dump_gradebook(local), killed, left, printed.getvalue(),
+            unused=workers[-1],
+        )
     finally:
         for process in [w.process for w in workers] + [scheduler]:
             with contextlib.suppress(ProcessLookupError):
@@ -139,7 +150,9 @@ def cluster_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterRun
             process.wait()
 
 
-def test_a_worker_killed_mid_submission_loses_nothing_and_leaves_nothing_running(cluster_run: ClusterRun) -> None:
+def test_a_worker_killed_mid_submission_loses_nothing_and_leaves_nothing_running(
+    cluster_run: ClusterRun,
+) -> None:
     assert len(cluster_run.killed) == 1, "no worker was seen grading, so none was killed"
     assert cluster_run.killed[0].process.poll() == -signal.SIGKILL
     students = [f"{ASSIGNMENT}/s{index:03d}" for index in range(N_STUDENTS)]
@@ -171,3 +184,15 @@ def test_a_submission_travels_as_data_links_and_special_files_included(tmp_path:
     assert (copy / "pipe").is_fifo() and (copy / "answer.ipynb").read_text(encoding="utf-8") == "{}"
     with pytest.raises(ValueError, match="plain name"):
         unpack_submission({"../escape": ("file", b"")}, tmp_path / "other")
+
+
+def test_a_worker_without_grading_slots_gets_no_submission_and_is_named(cluster_run: ClusterRun) -> None:
+    assert "worker no-slots (" in cluster_run.printed, cluster_run.printed
+    assert f"refuses to grade: declares no '{RESOURCE}' resource" in cluster_run.printed, cluster_run.printed
+    assert not any(cluster_run.unused.local_directory.glob("**/course-grading")), "it graded a submission"
+
+
+def test_the_sandbox_check_passes_here_and_names_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert sandbox_problem() == ""
+    monkeypatch.setattr("course_grading.kernel_guard.landlock_abi", lambda: 0)
+    assert "Landlock is not available" in dask_grading.sandbox_problem()
