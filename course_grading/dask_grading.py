@@ -33,7 +33,6 @@ import hashlib
 import io
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tarfile
