@@ -108,8 +108,9 @@ site: $(INSTALLED)
 
 # Robust, parallel autograding of submitted/ (real nbgrader in one sandboxed
 # worker per submission); `python -m course_grading.gradebook.batch --help` for options.
+# SCHEDULER=tcp://HOST:8786 grades on that Dask cluster's workers (README, "Grading on several machines").
 grade: $(INSTALLED)
-	$(BIN)/python -m course_grading.gradebook.batch
+	$(BIN)/python -m course_grading.gradebook.batch $(if $(SCHEDULER),--scheduler "$(SCHEDULER)",)
 
 # A Canvas or Moodle "download all submissions" zip into submitted/ (nbgrader zip_collect with the
 # course's collector plugins, checked against the roster); the report says what could not be matched.

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from course_grading.intake import synthetic_class
-from course_grading.gradebook.batch import grade_class, serial_nbgrader_autograde
+from course_grading.gradebook.batch import ClassReport, grade_class, serial_nbgrader_autograde
 from course_grading.gradebook.grade import generate_feedback, prepare_course, read_scores
 from course_grading.handout.release import assignment_notebook
 from course_utils._validation import check_int
@@ -70,13 +70,47 @@ def _serial_scores(course_dir: Path, assignment: str) -> dict[str, float]:
     return {student: sum(cell.score for cell in cells.values()) for student, cells in scores.items()}
 
 
+#: The phases of one submission inside its grader (see course_grading.sandbox.isolation.grade_in_worker).
+PHASES = (
+    ("prepare", "private course, files checked"),
+    ("kernel_start", "kernel start (sandbox, Landlock, IPython) to the first cell"),
+    ("cells", "the cells' execution"),
+    ("guard", "the tampering guard around locked cells"),
+    ("kernel_stop", "kernel stop after the last cell"),
+    ("nbgrader", "the rest of nbgrader autograde (sanitize, scores into the private gradebook)"),
+    ("feedback", "nbgrader generate_feedback (HTML)"),
+)
+
+
+def _worker_phases(report: ClassReport, jobs: int) -> dict[str, float]:
+    """Mean seconds per phase over the submissions that ran a kernel, and the per-submission totals."""
+    results = report.results
+    with_kernel = [result for result in results if "cells" in result.phases]
+    phases = {}
+    for name, _ in PHASES:
+        if name == "nbgrader":
+            execution = ("kernel_start", "cells", "guard", "kernel_stop")
+            values = [r.phases["autograde"] - sum(r.phases[k] for k in execution) for r in with_kernel]
+        else:
+            values = [result.phases.get(name, 0.0) for result in with_kernel]
+        phases[name] = fmean(values) if values else 0.0
+    return {
+        **phases,
+        "submissions_with_kernel": len(with_kernel),
+        "inside_worker": fmean([result.seconds for result in results]),
+        # the pool's wall clock times its workers, spread over the submissions
+        "per_worker_slot": report.grading_seconds * jobs / max(1, len(results)),
+        "merge_per_submission": report.merge_seconds / max(1, len(results)),
+    }
+
+
 def _throughput(seconds: float, n: int) -> dict[str, float]:
     return {"seconds": seconds, "per_submission": seconds / n, "per_minute": 60.0 * n / seconds}
 
 
 def bench_grading(
     *,
-    n_submissions: int = 40,
+    n_submissions: int = 100,
     assignment: str = DEFAULT_ASSIGNMENT,
     jobs: int | None = None,
     log: Callable[[str], None] = print,
@@ -85,7 +119,7 @@ def bench_grading(
 
     Parameters
     ----------
-    n_submissions : int, default=40
+    n_submissions : int, default=100
         Students in the class, at least 1.
     assignment : str, default=DEFAULT_ASSIGNMENT
         The assignment in ``solutions/``.
@@ -132,15 +166,7 @@ def bench_grading(
         "graded": len(parallel_scores),
         "workers_seconds": report.grading_seconds,
     }
-    # Means over every submission of the class (a rejected one takes no kernel: its phases are 0).
-    results = report.results
-    worker_phases = {
-        "inside_worker": fmean([result.seconds for result in results]),
-        "autograde": fmean([result.phases.get("autograde", 0.0) for result in results]),
-        "feedback": fmean([result.phases.get("feedback", 0.0) for result in results]),
-        # the pool's wall clock times its workers, spread over the submissions
-        "per_worker_slot": report.grading_seconds * jobs / max(1, len(results)),
-    }
+    worker_phases = _worker_phases(report, jobs)
     agree = sum(
         student in serial_scores
         and student in parallel_scores
@@ -164,10 +190,10 @@ def bench_grading(
             f"Class: {class_source}. Of the students both paths graded, {agree} of {n_submissions} got the "
             f"same total score on both (serial graded {serial['graded']}, parallel {parallel['graded']}). "
             "The parallel path's seconds include its per-assignment template and the merge into the "
-            f"gradebook; its workers alone took {report.grading_seconds:.2f} s. Per submission (the "
-            f"broken ones included), a worker spent {worker_phases['inside_worker']:.2f} s grading "
-            f"(autograde {worker_phases['autograde']:.2f} s, feedback {worker_phases['feedback']:.2f} s) "
-            f"and held one of the {jobs} worker slots for {worker_phases['per_worker_slot']:.2f} s "
-            "(its start, exit and the copies of its results included)."
+            f"gradebook; its workers alone took {report.grading_seconds:.2f} s, the merge and the copies "
+            f"to autograded/ and feedback/ {report.merge_seconds:.2f} s. Per submission (the broken ones "
+            f"included), a worker spent {worker_phases['inside_worker']:.2f} s grading and held one of the "
+            f"{jobs} worker slots for {worker_phases['per_worker_slot']:.2f} s (its start, exit and the "
+            "copies of its results included); the phases of the submissions that ran a kernel are below."
         ),
     }

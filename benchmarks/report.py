@@ -214,6 +214,18 @@ def render_markdown(results: dict) -> str:
             "outputs the parallel path writes.\n"
         )
         out.append(f"\n{grading['notes']}\n")
+        phases = grading.get("worker_phases", {})
+        if "kernel_start" in phases:
+            from benchmarks.grading import PHASES
+
+            out.append(
+                f"\nWhere a submission's seconds go: means over the {phases['submissions_with_kernel']} "
+                "submissions that ran a kernel, inside their grader process.\n\n"
+            )
+            rows = [[label, fmt_seconds(phases[name])] for name, label in PHASES]
+            rows.append(["merge into the course gradebook and copies, per submission",
+                         fmt_seconds(phases["merge_per_submission"])])
+            out.append(markdown_table(["phase", "seconds"], rows))
 
     pruning = results.get("pruning")
     if pruning:

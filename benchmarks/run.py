@@ -42,7 +42,7 @@ def _notebooks(quick: bool, log: Callable[[str], None]) -> dict:
 def _grading(quick: bool, log: Callable[[str], None]) -> dict:
     from benchmarks.grading import bench_grading
 
-    return bench_grading(n_submissions=4 if quick else 40, log=log)
+    return bench_grading(n_submissions=4 if quick else 100, log=log)
 
 
 def _pruning(quick: bool, log: Callable[[str], None]) -> dict:

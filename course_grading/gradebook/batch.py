@@ -1,8 +1,8 @@
 """Grade a whole class: in parallel, resumable, idempotent, one submission never touching another.
 
-``python -m course_grading.gradebook.batch [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--force]``
-grades every ``submitted/<student>/<assignment>/`` of the course directory (default: the
-repository) and writes, like ``make grade``:
+``python -m course_grading.gradebook.batch [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--force]
+[--scheduler tcp://HOST:PORT]`` grades every ``submitted/<student>/<assignment>/`` of the course
+directory (default: the repository) and writes, like ``make grade``:
 
 - ``gradebook.db``: the course's nbgrader gradebook, auto scores of every test cell;
 - ``grades.csv`` (``nbgrader export``) and ``grade_reasons.csv`` (one row per submission:
@@ -17,7 +17,9 @@ result folder written atomically (``result.json`` last). After the workers, this
 alone merges every result into the course gradebook through nbgrader's ``Gradebook`` API
 (upserts of auto scores: manual grades entered in formgrader are kept). Hence:
 
-- concurrency: N workers on N cores, no shared writable file between them;
+- concurrency: N workers on N cores, no shared writable file between them; with ``--scheduler``
+  the workers are Dask workers on other machines (:mod:`course_grading.gradebook.dask_grading`), whose
+  results come back here and are merged the same way;
 - resumable: a killed run leaves finished results; the next run grades only the rest;
 - idempotent: a result is reused while its fingerprint (submitted files, source notebook,
   limits, grader version) is unchanged; merging the same results gives the same gradebook.
@@ -99,6 +101,8 @@ class ClassReport:
         Wall-clock time of the whole run (templates, workers, merge, export).
     grading_seconds : float
         Wall-clock time of the workers only.
+    merge_seconds : float
+        Wall-clock time of the merge into the gradebook and the copies to autograded/ and feedback/.
     graded, reused : list of str
         ``assignment/student`` graded in this run, and those whose earlier result was reused.
     results : list of SubmissionResult
@@ -108,6 +112,7 @@ class ClassReport:
 
     seconds: float = 0.0
     grading_seconds: float = 0.0
+    merge_seconds: float = 0.0
     graded: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     results: list[SubmissionResult] = field(default_factory=list)
@@ -470,6 +475,7 @@ def grade_class(
     force: bool = False,
     regrade: list[str] | None = None,
     export: bool = True,
+    scheduler: str | None = None,
 ) -> ClassReport:
     """Grade every submission of the course directory; see the module docstring.
 
@@ -494,6 +500,10 @@ def grade_class(
         Students to regrade even if their result is up to date (the others are reused).
     export : bool, default=True
         Write grades.csv (nbgrader export) and grade_reasons.csv.
+    scheduler : str, default=None
+        A Dask scheduler's address (``tcp://HOST:8786``): grade on its workers
+        (:mod:`course_grading.gradebook.dask_grading`) instead of local worker processes; ``jobs`` is then
+        unused (each worker's ``submissions`` resource caps it).
 
     Returns
     -------
@@ -553,44 +563,61 @@ def grade_class(
                 continue
         todo.append((assignment, student, fingerprint))
 
-    runner = _Runner()
     grading_start = time.perf_counter()
-    pool = ThreadPoolExecutor(max_workers=jobs)
-    try:
-        futures = {
-            (a, s): pool.submit(
-                _grade_one,
-                runner,
-                course_dir,
-                state,
+    if scheduler is not None:
+        from course_grading.gradebook.dask_grading import SubmissionTask, grade_on_cluster
+
+        tasks = [
+            (
+                SubmissionTask(a, s, notebooks[a], course_id, limits, fp, n_cells[a]),
+                course_dir / "submitted" / s / a,
                 templates[a],
-                a,
-                s,
-                notebooks[a],
-                course_id,
-                limits,
-                fp,
-                n_cells[a],
             )
             for a, s, fp in todo
-        }
-        for key, future in futures.items():
-            results[key] = future.result()
-            report.graded.append(f"{key[0]}/{key[1]}")
-    except BaseException:
-        runner.kill_all()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+        ]
+        for result in grade_on_cluster(scheduler, state, tasks):
+            results[(result.assignment, result.student)] = result
+        report.graded = sorted(f"{a}/{s}" for a, s, _ in todo)
+    else:
+        runner = _Runner()
+        pool = ThreadPoolExecutor(max_workers=jobs)
+        try:
+            futures = {
+                (a, s): pool.submit(
+                    _grade_one,
+                    runner,
+                    course_dir,
+                    state,
+                    templates[a],
+                    a,
+                    s,
+                    notebooks[a],
+                    course_id,
+                    limits,
+                    fp,
+                    n_cells[a],
+                )
+                for a, s, fp in todo
+            }
+            for key, future in futures.items():
+                results[key] = future.result()
+                report.graded.append(f"{key[0]}/{key[1]}")
+        except BaseException:
+            runner.kill_all()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     report.grading_seconds = time.perf_counter() - grading_start
 
     report.results = [results[key] for key in sorted(results)]
+    merge_start = time.perf_counter()
     penalties = _merge(course_dir, report.results)
     for result in report.results:
         _publish(course_dir, state, result)
         page = course_dir / "feedback" / result.student / result.assignment / f"{result.notebook}.html"
         if page.is_file():
             mark_feedback_page(page, penalties[(result.assignment, result.student)])
+    report.merge_seconds = time.perf_counter() - merge_start
     if export:
         _export_csv(course_dir, "grades.csv")
         kept = None if assignments_to_grade is None else set(known) - set(assignments_to_grade)
@@ -662,6 +689,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--regrade", action="append", metavar="STUDENT", help="regrade this student even if up to date"
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="grade on this Dask scheduler's workers, e.g. tcp://HOST:8786 (default: local processes)",
+    )
     args = parser.parse_args(argv)
 
     def interrupted(signum: int, frame: object) -> None:
@@ -700,6 +733,7 @@ def main(argv: list[str] | None = None) -> int:
         limits=limits,
         force=args.force,
         regrade=args.regrade,
+        scheduler=args.scheduler,
     )
     for r in report.results:
         reasons = "; ".join(r.reasons)

@@ -86,6 +86,7 @@ __all__ = [
 
 RESULT_FILE = "result.json"
 INCIDENTS_FILE = "incidents.json"
+PHASES_FILE = "phases.json"
 # A kernel killed by something outside its sandbox (the machine's OOM killer, an administrator):
 # not the student's result, so the submission is "failed" and graded again on the next run.
 KILLED_FROM_OUTSIDE = "killed from outside its sandbox: not a result, graded again on the next run"
@@ -310,6 +311,17 @@ def _error_output(ename: str, evalue: str) -> NotebookNode:
     return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
+def _namespace_init(supervisor_pid: int) -> psutil.Process | None:
+    """The child of ``supervisor_pid`` that is PID 1 of its own PID namespace (the sandboxed kernel)."""
+    with contextlib.suppress(psutil.NoSuchProcess, OSError):
+        for child in psutil.Process(supervisor_pid).children():
+            status = Path(f"/proc/{child.pid}/status").read_text()
+            ns_pids = next((ln.split()[1:] for ln in status.splitlines() if ln.startswith("NSpid:")), [])
+            if len(ns_pids) > 1 and ns_pids[-1] == "1":
+                return child
+    return None
+
+
 class GuardedExecute(Execute):
     """nbgrader's ``Execute`` that survives dead and unresponsive kernels and guards the tests.
 
@@ -329,6 +341,7 @@ class GuardedExecute(Execute):
     """
 
     incidents_file = Unicode("", help="where to write the incidents (JSON)").tag(config=True)
+    phases_file = Unicode("", help="where to write the seconds spent per phase (JSON)").tag(config=True)
     run_dir = Unicode("", help="working directory of the kernel (default: the notebook's folder)").tag(
         config=True
     )
@@ -339,6 +352,9 @@ class GuardedExecute(Execute):
     def preprocess(self, nb: NotebookNode, resources: dict, km: Any = None) -> tuple[NotebookNode, dict]:
         self._incidents: list[str] = []
         self._stopped: str | None = None
+        # Seconds: kernel start (to the first cell), cells, guard calls, kernel shutdown (after the last).
+        self._phases = dict.fromkeys(("kernel_start", "cells", "guard", "kernel_stop"), 0.0)
+        self._mark, self._first_cell_seen = time.perf_counter(), False
         self._budget = TimeBudget(self.notebook_timeout) if self.notebook_timeout else None
         self._cell_limit = self.timeout
         if self._budget is not None:
@@ -356,6 +372,31 @@ class GuardedExecute(Execute):
         finally:
             if self.incidents_file:
                 write_atomic(Path(self.incidents_file), json.dumps(self._incidents))
+            if self.phases_file:
+                stopped = time.perf_counter() - self._mark
+                self._phases["kernel_stop"] = stopped if self._first_cell_seen else 0.0
+                write_atomic(Path(self.phases_file), json.dumps(self._phases))
+
+    async def _async_cleanup_kernel(self) -> None:
+        """End the kernel at once, then clean up as nbclient does.
+
+        nbclient's graceful shutdown asks the kernel to shut down and waits for IPython's exit
+        (history, atexit, module teardown): as long as the kernel's start. Every output is in
+        already, so the grader kills the kernel (PID 1 of its namespace: Linux then kills every
+        process in it, ``pid_namespaces(7)``); its supervisor sees it end, removes the process
+        cap's cgroup and exits. Without a namespace, nbclient's own shutdown runs.
+        """
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        kernel = _namespace_init(process.pid) if process is not None and process.poll() is None else None
+        if kernel is not None:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                kernel.kill()
+            deadline = time.monotonic() + 5.0
+            while process.poll() is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+        await super()._async_cleanup_kernel()
+
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
     def _budgeted_timeout(self, cell: NotebookNode) -> int:
         """nbclient's ``timeout_func``: the per-cell limit or what is left of the budget."""
@@ -409,6 +450,13 @@ class GuardedExecute(Execute):
         """
         if self._stopped is not None:
             return True
+        guard_start = time.perf_counter()
+        try:
+            return self._run_guard(when, grade_id)
+        finally:
+            self._phases["guard"] += time.perf_counter() - guard_start
+
+    def _run_guard(self, when: str, grade_id: str) -> bool:
         guard = f"__import__('sys').modules[{GUARD_MODULE!r}]"
         if when == "before":
             # reset_machinery first: it puts back the guard's own functions before the second lookup
@@ -448,6 +496,15 @@ class GuardedExecute(Execute):
         return True
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
+        if not self._first_cell_seen:
+            self._phases["kernel_start"] += time.perf_counter() - self._mark
+            self._first_cell_seen = True
+        try:
+            return self._run_cell(cell, resources, index)
+        finally:
+            self._mark = time.perf_counter()  # the kernel's shutdown is timed from the last cell's end
+
+    def _run_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
         meta = _meta(cell)
         grade_id = meta.get("grade_id") or f"cell {index}"
         if cell.cell_type != "code" or not cell.source.strip():
@@ -463,6 +520,7 @@ class GuardedExecute(Execute):
             return cell, resources
         locked = bool(meta.get("locked")) and not meta.get("solution")
         trusted = self._guard("before", grade_id) if locked else True
+        cell_start = time.perf_counter()
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except CellTimeoutError:  # interrupted after the timeout, the kernel still never went idle
@@ -488,6 +546,8 @@ class GuardedExecute(Execute):
                 self._note(f"kernel died in {grade_id} ({status}); later cells not run")
             self._stopped = f"the kernel died in {grade_id}"
             return cell, resources
+        finally:
+            self._phases["cells"] += time.perf_counter() - cell_start
         errors = [out for out in cell.outputs if out.output_type == "error"]
         if any(out.ename == "CellTimeoutError" for out in errors):
             self._note(f"timeout: {grade_id} ran longer than {self._cell_limit} s and was interrupted")
@@ -634,6 +694,7 @@ def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
     c.GuardedExecute.iopub_timeout = 15
     c.GuardedExecute.notebook_timeout = limits.notebook_timeout
     c.GuardedExecute.incidents_file = str(work / INCIDENTS_FILE)
+    c.GuardedExecute.phases_file = str(work / PHASES_FILE)
     c.GuardedExecute.run_dir = str(work / "sandbox" / "run")
     c.OverwriteCells.add_missing_cells = True
     c.Autograde.autograde_preprocessors = [
@@ -745,8 +806,11 @@ def grade_in_worker(
     coursedir = CourseDirectory(config=config, root=str(course))
     api = NbGraderAPI(coursedir=coursedir, config=config)
     autograde_start = time.perf_counter()
+    result.phases["prepare"] = autograde_start - start
     outcome = api.autograde(assignment, PRIVATE_STUDENT_ID, force=True, create=True)
     result.phases["autograde"] = time.perf_counter() - autograde_start
+    if (work / PHASES_FILE).is_file():  # kernel_start, cells, guard, kernel_stop: parts of autograde
+        result.phases.update(json.loads((work / PHASES_FILE).read_text(encoding="utf-8")))
     (work / "nbgrader.log").write_text(
         f"{outcome.get('log', '')}\n{outcome.get('error', '')}", encoding="utf-8"
     )
