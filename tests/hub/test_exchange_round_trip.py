@@ -23,6 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_grading.batch import SUBMISSION_STAMPS
 from course_grading.feedback import secret_lines
 from course_grading.hub_exchange import COURSE_FOLDER_MODE, EXCHANGE_ROOT_MODE, prepare_exchange
 from course_grading.submissions import (
@@ -34,21 +35,22 @@ from course_grading.submissions import (
 )
 from hub_accounts import (
     ARTIFACTS,
+    COURSE_ID,
     INSTRUCTOR,
+    NBGRADER,
     REPOSITORY,
     STUDENTS,
-    VENV_BIN,
     Course,
+    collect_grade_and_release_feedback,
     python_as,
     run_as,
+    set_up_course_directory,
     throwaway_course,
 )
 
 ASSIGNMENT = "01_cross_validation"
 NOTEBOOK = "cross_validation"
-COURSE_ID = "model-validation-hpo"
 WRONG_ANSWER = REPOSITORY / "tests" / "grading" / "answers" / ASSIGNMENT / "wrong_kfold_not_stratified.py"
-NBGRADER = str(VENV_BIN / "nbgrader")
 SCORE = re.compile(r"Score:\s*([0-9.]+)\s*/\s*([0-9.]+)")
 
 
@@ -83,23 +85,13 @@ def _fill(course: Course, student: str, answers: dict[str, str]) -> None:
     staged.unlink()
 
 
-def _set_up_course_directory(course: Course) -> None:
-    course.course_dir.mkdir()
-    shutil.copy(REPOSITORY / "nbgrader_config.py", course.course_dir)
-    for folder in ("solutions", "exercises"):
-        shutil.copytree(REPOSITORY / folder / ASSIGNMENT, course.course_dir / folder / ASSIGNMENT)
-    shutil.chown(course.course_dir, INSTRUCTOR, INSTRUCTOR)
-    for path in course.course_dir.rglob("*"):
-        shutil.chown(path, INSTRUCTOR, INSTRUCTOR)
-
-
 @pytest.fixture(scope="module")
 def round_trip() -> Iterator[RoundTrip]:
     right, wrong = _answers()
     points = graded_test_cells(nbformat.read(REPOSITORY / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4))
     fails = load_answer_set(WRONG_ANSWER).fails
     with throwaway_course() as course:
-        _set_up_course_directory(course)
+        set_up_course_directory(course, ASSIGNMENT)
         prepare_exchange(course.exchange, COURSE_ID, INSTRUCTOR)
         start = time.perf_counter()
         run_as(course, INSTRUCTOR, [NBGRADER, "release_assignment", ASSIGNMENT], cwd=course.course_dir)
@@ -111,19 +103,7 @@ def round_trip() -> Iterator[RoundTrip]:
         inbound = course.exchange / COURSE_ID / "inbound"
         listing = f"import os, json; print(json.dumps(os.listdir({str(inbound)!r})))"
         inbound_names = json.loads(python_as(course, INSTRUCTOR, listing))
-        run_as(course, INSTRUCTOR, [NBGRADER, "collect", ASSIGNMENT], cwd=course.course_dir)
-        run_as(
-            course, INSTRUCTOR, [str(VENV_BIN / "python"), "-m", "course_grading.batch", "--jobs", "2",
-             "--course-dir", str(course.course_dir)],
-            cwd=course.course_dir,
-        )
-        run_as(
-            course,
-            INSTRUCTOR,
-            [str(VENV_BIN / "python"), "-m", "course_grading.feedback_stamps", ASSIGNMENT],
-            cwd=course.course_dir,
-        )
-        run_as(course, INSTRUCTOR, [NBGRADER, "release_feedback", ASSIGNMENT], cwd=course.course_dir)
+        collect_grade_and_release_feedback(course, ASSIGNMENT)
         for student in STUDENTS:
             run_as(course, student, [NBGRADER, "fetch_feedback", ASSIGNMENT])
         seconds = time.perf_counter() - start
@@ -150,6 +130,16 @@ def test_collect_grades_each_students_latest_submission_once(round_trip):
     collected = round_trip.course.course_dir / "submitted" / "student-a" / ASSIGNMENT / "timestamp.txt"
     latest = max(name.split("+")[2] for name in kept)
     assert python_as(round_trip.course, INSTRUCTOR, f"print(open({str(collected)!r}).read())") == latest
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_make_grade_puts_the_graded_submissions_stamps_beside_its_feedback(round_trip, student):
+    """``release_feedback`` needs both stamp files beside the page (course_grading.batch._publish)."""
+    course_dir = round_trip.course.course_dir
+    for name in SUBMISSION_STAMPS:
+        stamp = course_dir / "feedback" / student / ASSIGNMENT / name
+        collected = course_dir / "submitted" / student / ASSIGNMENT / name
+        assert stamp.read_text() == collected.read_text(), f"{stamp} is not the collected {name}"
 
 
 @pytest.mark.parametrize("student", STUDENTS)
