@@ -8,7 +8,7 @@ repository) and writes, like ``make grade``:
 - ``grades.csv`` (``nbgrader export``) and ``grade_reasons.csv`` (one row per submission:
   score, status, and the reasons: incidents, and the error of every test cell that lost points);
 - ``autograded/<student>/<assignment>/`` and ``feedback/<student>/<assignment>/<notebook>.html``,
-  beside it the submission's ``timestamp.txt`` and ``submission_secret.txt`` for ``nbgrader release_feedback``.
+  beside it the submission's ``timestamp.txt`` and ``submission_secret.txt`` for ``release_feedback``.
 
 Design (the gradebook). nbgrader's SQLite gradebook takes one writer. Each submission is
 graded by its own worker process (:mod:`course_grading.isolation`) in a private course with

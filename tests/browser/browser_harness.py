@@ -70,7 +70,7 @@ class BrowserPage:
 
 @contextmanager
 def chromium_page(driver: Playwright) -> Iterator[BrowserPage]:
-    """Open a page in a fresh headless profile of Debian's Chromium, recording its requests; close it after."""
+    """Open a page in a fresh headless profile of Debian's Chromium, its requests recorded; close it after."""
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         context = driver.chromium.launch_persistent_context(
             profile,

@@ -94,7 +94,7 @@ def python_as(course: Course, user: str, code: str) -> str:
 
 
 def collect_grade_and_release_feedback(course: Course, assignment: str) -> None:
-    """The instructor's commands after the deadline: nbgrader collect, make grade's batch, release_feedback."""
+    """The instructor after the deadline: nbgrader collect, make grade's batch, nbgrader release_feedback."""
     run_as(course, INSTRUCTOR, [NBGRADER, "collect", assignment], cwd=course.course_dir)
     grade = [str(VENV_BIN / "python"), "-m", "course_grading.batch", "--jobs", "2", "--course-dir",
              str(course.course_dir)]

@@ -33,6 +33,7 @@ from hub_accounts import (
     NBGRADER,
     REPOSITORY,
     STUDENTS,
+    Course,
     collect_grade_and_release_feedback,
     run_as,
     set_up_course_directory,
@@ -69,7 +70,7 @@ _RUN_IN_TERMINAL = """async ([base, command]) => {
 
 
 def _lab_server(hub: Hub, user: str) -> Server:
-    """``user``'s JupyterLab behind the proxy, as browser_lab_ui's steps address a server (cookie, no token)."""
+    """``user``'s JupyterLab behind the proxy, as browser_lab_ui addresses a server (cookie, no token)."""
     return Server(url=hub.user_url(user), token="", process=hub.process, log=hub.log)
 
 
@@ -151,8 +152,24 @@ def _in_terminal(page: Page, hub: Hub, user: str, command: str) -> str:
     return page.evaluate(_RUN_IN_TERMINAL, [hub.user_url(user), command])
 
 
+DENIED = ("other's notebook", "instructor's source", "collected submissions", "exchange inbound")
+
+
+def _terminal_probes(course: Course, student: str) -> dict[str, str]:
+    """The shell commands the student types: who they are, their own notebook, then each of :data:`DENIED`."""
+    other = next(name for name in STUDENTS if name != student)
+    return {
+        "account": 'echo "account=$(id -un)"',
+        "own notebook": f"head -c 1 ~/{FETCHED}",
+        "other's notebook": f"cat {course.home(other)}/{FETCHED}",
+        "instructor's source": f"cat {course.course_dir}/solutions/{ASSIGNMENT}/{NOTEBOOK}.ipynb",
+        "collected submissions": f"ls {course.course_dir}/submitted",
+        "exchange inbound": f"ls {course.exchange}/{COURSE_ID}/inbound",
+    }
+
+
 def _hub_memory(hub: Hub) -> dict[str, float]:
-    """RSS in MiB of the hub, its proxy, the users' servers and their kernels (all of the hub's process tree)."""
+    """RSS in MiB of the hub, its proxy, the users' servers and their kernels (the hub's process tree)."""
     hub_process = psutil.Process(hub.process.pid)
     memory = {"hub": hub_process.memory_info().rss, "proxy": 0, "servers": 0, "kernels": 0}
     for process in hub_process.children(recursive=True):
@@ -211,20 +228,11 @@ def test_students_fetch_submit_and_read_only_their_own_feedback_in_the_browser(p
         done = time.perf_counter()
         memory = _hub_memory(hub)
 
-        terminal = {}
-        for student, browser in browsers.items():
-            other = next(name for name in STUDENTS if name != student)
-            page = browser.page
-            terminal[student] = {
-                "account": _in_terminal(page, hub, student, 'echo "account=$(id -un)"'),
-                "own notebook": _in_terminal(page, hub, student, f"head -c 1 ~/{FETCHED}"),
-                "other's notebook": _in_terminal(page, hub, student, f"cat {course.home(other)}/{FETCHED}"),
-                "instructor's source": _in_terminal(
-                    page, hub, student, f"cat {course.course_dir}/solutions/{ASSIGNMENT}/{NOTEBOOK}.ipynb"
-                ),
-                "collected submissions": _in_terminal(page, hub, student, f"ls {course.course_dir}/submitted"),
-                "exchange inbound": _in_terminal(page, hub, student, f"ls {course.exchange}/{COURSE_ID}/inbound"),
-            }
+        terminal = {
+            student: {what: _in_terminal(browser.page, hub, student, command)
+                      for what, command in _terminal_probes(course, student).items()}
+            for student, browser in browsers.items()
+        }
         remote = {student: browser.remote_requests() for student, browser in browsers.items()}
 
     print(
@@ -248,6 +256,6 @@ def test_students_fetch_submit_and_read_only_their_own_feedback_in_the_browser(p
         seen = terminal[student]
         assert f"account={student}" in seen["account"], f"{student}'s terminal runs as: {seen['account']}"
         assert "{" in seen["own notebook"], f"{student}'s terminal cannot read their own notebook: {seen}"
-        for what in ("other's notebook", "instructor's source", "collected submissions", "exchange inbound"):
+        for what in DENIED:
             assert "Permission denied" in seen[what], f"{student} could read the {what}:\n{seen[what][-500:]}"
-        assert not remote[student], f"{student}'s page requested URLs outside 127.0.0.1: {remote[student][:5]}"
+        assert not remote[student], f"{student}'s pages requested URLs off 127.0.0.1: {remote[student][:5]}"

@@ -19,6 +19,7 @@ from hub_accounts import ARTIFACTS, INSTRUCTOR, STUDENTS, throwaway_course
 from hub_server import Hub, running_hub, wait_for
 
 PAGE_CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S)
+ASSIGNMENTS_TAB = "@jupyter/nbgrader:assignment-list"
 INSTRUCTOR_TOOLS = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader")
 
 
@@ -71,9 +72,10 @@ def test_a_wrong_password_is_refused_by_pam(hub):
 
 
 @pytest.mark.parametrize("student", STUDENTS)
-def test_a_students_lab_hides_the_instructor_tools(lab_configs, student):
+def test_a_students_lab_has_the_assignments_tab_and_not_the_instructor_tools(lab_configs, student):
     disabled = lab_configs[student]["disabledExtensions"]
     assert all(tool in disabled for tool in INSTRUCTOR_TOOLS), disabled
+    assert ASSIGNMENTS_TAB not in disabled, disabled
 
 
 def test_the_instructors_lab_has_the_instructor_tools_in_the_course_directory(lab_configs, hub):
