@@ -16,11 +16,10 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from pathlib import Path
 
 import nbformat
 import psutil
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 from browser_harness import ARTIFACTS, BrowserPage, chromium_page
 from browser_lab_ui import click_menu, close_dialog, open_notebook, set_cell_text, validate
@@ -98,7 +97,8 @@ def _assignments_tab(page: Page) -> None:
     page.locator("#released_assignments_list").wait_for()
 
 
-def _row(page: Page, listing: str):
+def _row(page: Page, listing: str) -> Locator:
+    """The assignment's row in the Assignments tab's list ``listing`` (released, fetched, submitted)."""
     return page.locator(f"#{listing}_assignments_list > .list_item", has_text=ASSIGNMENT)
 
 
