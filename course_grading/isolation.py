@@ -58,7 +58,13 @@ from traitlets import Integer, Unicode
 from nbgrader.preprocessors import Execute
 
 from course_grading.kernel_guard import GUARD_MODULE
-from course_grading.feedback import HideHiddenTests, grading_notes_cell, redact, secret_lines
+from course_grading.feedback import (
+    FEEDBACK_TEMPLATE_DIRS,
+    HideHiddenTests,
+    grading_notes_cell,
+    redact,
+    secret_lines,
+)
 from course_grading.restore_cells import restore_cell_metadata
 from course_grading.scoring import SaveAutoGradesIgnoringStderr, stderr_notes
 from course_grading.student_html import SanitizeStudentHTML
@@ -643,6 +649,7 @@ def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
         SanitizeStudentHTML,
         CSSHTMLHeaderPreprocessor,
     ]
+    c.HTMLExporter.extra_template_basedirs = FEEDBACK_TEMPLATE_DIRS  # nbgrader's page, no MathJax from cdnjs
     return c
 
 
