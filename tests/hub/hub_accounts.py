@@ -93,6 +93,15 @@ def python_as(course: Course, user: str, code: str) -> str:
     return run_as(course, user, [str(VENV_BIN / "python"), "-c", code]).stdout.strip()
 
 
+def denied(course: Course, user: str, operation: str) -> bool:
+    """True if the Python statement ``operation`` raises PermissionError when ``user`` runs it."""
+    code = (
+        f"import os, shutil\ntry:\n    {operation}\n    print('allowed')\n"
+        "except PermissionError:\n    print('denied')"
+    )
+    return python_as(course, user, code) == "denied"
+
+
 def collect_grade_and_release_feedback(course: Course, assignment: str) -> None:
     """The instructor after the deadline: nbgrader collect, make grade's batch, nbgrader release_feedback."""
     run_as(course, INSTRUCTOR, [NBGRADER, "collect", assignment], cwd=course.course_dir)

@@ -9,22 +9,35 @@ with nbgrader's own commands; each student fetches the feedback in the *Assignme
 their score. Then each student, in a terminal of their own JupyterLab, tries to read the other's
 notebook and the instructor's source. Screenshots and the hub's log (which holds the users'
 servers' logs) go to artifacts/browser/; the round trip's duration and the hub's memory are printed.
+
+The round trip runs ONCE (the module fixture ``round_trip``); each test asserts one property of it,
+also those of the grading and the released feedback that need no browser (the stamps, the pages in
+the students' homes, grades.csv). test_exchange_round_trip.py keeps what only its command-line
+students do: a resubmission, and what another student can do in the exchange.
 """
 
 from __future__ import annotations
 
+import csv
+import html
 import re
 import shutil
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
 import psutil
+import pytest
 from playwright.sync_api import Locator, Page
 
 from browser_harness import ARTIFACTS, BrowserPage, chromium_page
 from browser_lab_ui import click_menu, close_dialog, open_notebook, set_cell_text, validate
 from browser_material import correct_answers, wrong_answers
 from browser_servers import Server, write_lab_settings
+from course_grading.batch import SUBMISSION_STAMPS
+from course_grading.feedback import secret_lines
 from course_grading.submissions import graded_test_cells, load_answer_set
 from hub_accounts import (
     COURSE_ID,
@@ -34,6 +47,8 @@ from hub_accounts import (
     STUDENTS,
     Course,
     collect_grade_and_release_feedback,
+    denied,
+    python_as,
     run_as,
     set_up_course_directory,
     throwaway_course,
@@ -186,7 +201,26 @@ def _expected_scores(wrong_source: str) -> tuple[dict[str, float], float]:
     return {"student-a": max_score, "student-b": max_score - lost}, max_score
 
 
-def test_students_fetch_submit_and_read_only_their_own_feedback_in_the_browser(playwright_driver):
+@dataclass(frozen=True)
+class RoundTrip:
+    """What the browser round trip left: what each student saw, and the course folders to inspect."""
+
+    course: Course
+    wrong_source: str
+    validation: dict[str, str]
+    feedback: dict[str, str]
+    terminal: dict[str, dict[str, str]]
+    remote: dict[str, list[str]]
+    expected: dict[str, float]
+    max_score: float
+
+    def feedback_pages(self, student: str) -> list[Path]:
+        """The pages *Fetch Feedback* put in the student's home."""
+        return sorted(self.course.home(student).glob(f"{COURSE_ID}/{ASSIGNMENT}/feedback/*/{NOTEBOOK}.html"))
+
+
+@pytest.fixture(scope="module")
+def round_trip(playwright_driver) -> Iterator[RoundTrip]:
     release = nbformat.read(REPOSITORY / "exercises" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     solution = nbformat.read(REPOSITORY / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     right = correct_answers(release, solution)
@@ -195,59 +229,139 @@ def test_students_fetch_submit_and_read_only_their_own_feedback_in_the_browser(p
     expected, max_score = _expected_scores(wrong_source)
     print(f"student-a types the solution's answers, student-b {wrong_source}")
 
-    with (
-        throwaway_course() as course,
-        running_hub(course, ARTIFACTS / "hub-round-trip-jupyterhub.log") as hub,
-        chromium_page(playwright_driver) as browser_a,
-        chromium_page(playwright_driver) as browser_b,
-    ):
-        browsers = {"student-a": browser_a, "student-b": browser_b}
-        set_up_course_directory(course, ASSIGNMENT)
-        start = time.perf_counter()
-        for student, browser in browsers.items():
-            _give_lab_test_settings(hub, student)
-            _log_in(browser.page, hub, student)
-            browser.screenshot(f"hub-{student}-lab")
-        logged_in = time.perf_counter()
-        run_as(course, INSTRUCTOR, [NBGRADER, "release_assignment", ASSIGNMENT], cwd=course.course_dir)
-        validation = {
-            student: _fetch_answer_validate_submit(browser, hub, student, answers[student])
-            for student, browser in browsers.items()
-        }
-        submitted = time.perf_counter()
-        collect_grade_and_release_feedback(course, ASSIGNMENT)
-        graded = time.perf_counter()
-        feedback = {student: _fetch_feedback(browser, student) for student, browser in browsers.items()}
-        done = time.perf_counter()
-        memory = _hub_memory(hub)
+    with throwaway_course() as course:
+        with (
+            running_hub(course, ARTIFACTS / "hub-round-trip-jupyterhub.log") as hub,
+            chromium_page(playwright_driver) as browser_a,
+            chromium_page(playwright_driver) as browser_b,
+        ):
+            browsers = {"student-a": browser_a, "student-b": browser_b}
+            set_up_course_directory(course, ASSIGNMENT)
+            start = time.perf_counter()
+            for student, browser in browsers.items():
+                _give_lab_test_settings(hub, student)
+                _log_in(browser.page, hub, student)
+                browser.screenshot(f"hub-{student}-lab")
+            logged_in = time.perf_counter()
+            run_as(course, INSTRUCTOR, [NBGRADER, "release_assignment", ASSIGNMENT], cwd=course.course_dir)
+            validation = {
+                student: _fetch_answer_validate_submit(browser, hub, student, answers[student])
+                for student, browser in browsers.items()
+            }
+            submitted = time.perf_counter()
+            collect_grade_and_release_feedback(course, ASSIGNMENT)
+            graded = time.perf_counter()
+            feedback = {student: _fetch_feedback(browser, student) for student, browser in browsers.items()}
+            done = time.perf_counter()
+            memory = _hub_memory(hub)
 
-        terminal = {
-            student: {what: _in_terminal(browser.page, hub, student, command)
-                      for what, command in _terminal_probes(course, student).items()}
-            for student, browser in browsers.items()
-        }
-        remote = {student: browser.remote_requests() for student, browser in browsers.items()}
+            terminal = {
+                student: {what: _in_terminal(browser.page, hub, student, command)
+                          for what, command in _terminal_probes(course, student).items()}
+                for student, browser in browsers.items()
+            }
+            remote = {student: browser.remote_requests() for student, browser in browsers.items()}
 
-    print(
-        f"round trip {done - logged_in:.0f} s after both logins ({logged_in - start:.0f} s): "
-        f"fetch, answer, validate, submit {submitted - logged_in:.0f} s; collect, grade, release "
-        f"{graded - submitted:.0f} s; fetch and open feedback {done - graded:.0f} s"
-    )
-    print(
-        "hub memory (RSS): "
-        + ", ".join(f"{part} {mib:.0f} MiB" for part, mib in memory.items())
-        + f"; hub + proxy + 2 servers {memory['hub'] + memory['proxy'] + memory['servers']:.0f} MiB"
-    )
-    assert validation == {"student-a": "success", "student-b": "failed"}, validation
-    for student in STUDENTS:
-        other = next(name for name in STUDENTS if name != student)
-        score = SCORE.search(feedback[student])
-        assert score, f"{student}'s feedback page shows no 'Score: x / y':\n{feedback[student][:1500]}"
-        assert (float(score[1]), float(score[2])) == (expected[student], max_score), score[0]
-        assert other not in feedback[student], f"{student}'s feedback names {other}"
-        seen = terminal[student]
-        assert f"account={student}" in seen["account"], f"{student}'s terminal runs as: {seen['account']}"
-        assert "{" in seen["own notebook"], f"{student}'s terminal cannot read their own notebook: {seen}"
-        for what in DENIED:
-            assert "Permission denied" in seen[what], f"{student} could read the {what}:\n{seen[what][-500:]}"
-        assert not remote[student], f"{student}'s pages requested URLs off 127.0.0.1: {remote[student][:5]}"
+        print(
+            f"round trip {done - logged_in:.0f} s after both logins ({logged_in - start:.0f} s): "
+            f"fetch, answer, validate, submit {submitted - logged_in:.0f} s; collect, grade, release "
+            f"{graded - submitted:.0f} s; fetch and open feedback {done - graded:.0f} s"
+        )
+        print(
+            "hub memory (RSS): "
+            + ", ".join(f"{part} {mib:.0f} MiB" for part, mib in memory.items())
+            + f"; hub + proxy + 2 servers {memory['hub'] + memory['proxy'] + memory['servers']:.0f} MiB"
+        )
+        trip = RoundTrip(course, wrong_source, validation, feedback, terminal, remote, expected, max_score)
+        for student in STUDENTS:
+            for page in trip.feedback_pages(student):
+                shutil.copy(page, ARTIFACTS / f"hub-feedback-{student}.html")
+        yield trip
+
+
+def test_validate_passes_the_solution_and_fails_the_wrong_answer_in_the_assignments_tab(round_trip):
+    assert round_trip.validation == {"student-a": "success", "student-b": "failed"}, round_trip.validation
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_each_student_sees_their_own_score_and_no_other_student_in_the_feedback_tab(round_trip, student):
+    other = next(name for name in STUDENTS if name != student)
+    shown = round_trip.feedback[student]
+    score = SCORE.search(shown)
+    assert score, f"{student}'s feedback page shows no 'Score: x / y':\n{shown[:1500]}"
+    expected = (round_trip.expected[student], round_trip.max_score)
+    assert (float(score[1]), float(score[2])) == expected, score[0]
+    assert other not in shown, f"{student}'s feedback names {other}"
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_each_student_fetched_one_feedback_page_readable_as_themselves_with_their_own_score(
+    round_trip, student
+):
+    pages = round_trip.feedback_pages(student)
+    assert len(pages) == 1, f"{student} fetched {pages}"
+    page = python_as(round_trip.course, student, f"print(open({str(pages[0])!r}).read())")
+    score = SCORE.search(page)
+    assert score and float(score[1]) == round_trip.expected[student], f"no score of {student} in {pages[0]}"
+    other = next(name for name in STUDENTS if name != student)
+    assert other not in page
+
+
+def test_make_grade_writes_one_grade_per_collected_student_with_the_expected_score(round_trip):
+    with open(round_trip.course.course_dir / "grades.csv", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["assignment"] == ASSIGNMENT]
+    assert sorted(row["student_id"] for row in rows) == sorted(STUDENTS), rows
+    grades = {row["student_id"]: (float(row["score"]), float(row["max_score"])) for row in rows}
+    assert grades == {student: (round_trip.expected[student], round_trip.max_score) for student in STUDENTS}
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_make_grade_puts_the_graded_submissions_stamps_beside_its_feedback(round_trip, student):
+    """``release_feedback`` needs both stamp files beside the page (course_grading.batch._publish)."""
+    course_dir = round_trip.course.course_dir
+    for name in SUBMISSION_STAMPS:
+        stamp = course_dir / "feedback" / student / ASSIGNMENT / name
+        collected = course_dir / "submitted" / student / ASSIGNMENT / name
+        assert stamp.read_text() == collected.read_text(), f"{stamp} is not the collected {name}"
+
+
+def test_feedback_of_a_lost_point_names_the_part_and_its_failure_message(round_trip):
+    with open(round_trip.course.course_dir / "grade_reasons.csv", newline="") as handle:
+        reasons = next(row["reasons"] for row in csv.DictReader(handle) if row["student"] == "student-b")
+    part, _, message = reasons.split(" | ")[0].partition(": ")  # "<grade id>: <exception>: <message>"
+    assert part in load_answer_set(REPOSITORY / round_trip.wrong_source).fails
+    page = html.unescape(round_trip.feedback_pages("student-b")[0].read_text())
+    assert part in page
+    assert " ".join(message.split(": ", 1)[1].split()) in " ".join(page.split())
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_released_feedback_carries_no_hidden_test_source(round_trip, student):
+    page = html.unescape(round_trip.feedback_pages(student)[0].read_text())
+    source = nbformat.read(REPOSITORY / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    hidden = secret_lines(source)
+    assert hidden, "found no hidden-test lines to look for"
+    assert "BEGIN HIDDEN TESTS" not in page
+    shown = sorted(line for line in hidden if line in page)
+    assert not shown, f"{student}'s released feedback quotes hidden tests: {shown[:3]}"
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_a_students_terminal_runs_as_them_and_cannot_read_the_other_or_the_instructor(round_trip, student):
+    seen = round_trip.terminal[student]
+    assert f"account={student}" in seen["account"], f"{student}'s terminal runs as: {seen['account']}"
+    assert "{" in seen["own notebook"], f"{student}'s terminal cannot read their own notebook: {seen}"
+    for what in DENIED:
+        assert "Permission denied" in seen[what], f"{student} could read the {what}:\n{seen[what][-500:]}"
+
+
+def test_a_student_cannot_list_the_released_feedback_in_the_exchange(round_trip):
+    feedback = round_trip.course.exchange / COURSE_ID / "feedback"
+    assert denied(round_trip.course, "student-b", f"os.listdir({str(feedback)!r})")
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_no_page_a_student_opens_requests_a_url_off_127_0_0_1(round_trip, student):
+    """The hub, JupyterLab and the feedback page (no MathJax from cdnjs) load everything locally."""
+    remote = round_trip.remote[student]
+    assert not remote, f"{student}'s pages requested URLs off 127.0.0.1: {remote[:5]}"
