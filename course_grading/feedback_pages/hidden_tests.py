@@ -12,6 +12,11 @@ own ``ClearHiddenTests`` (its delimiters and its ``_remove_hidden_test_region``)
   line that quotes a line of a hidden test is replaced by :data:`REDACTED`. Student code runs
   after the hidden cells in the same kernel and could print them from IPython's history.
 
+The page is nbgrader's feedback template found through :data:`FEEDBACK_TEMPLATE_DIRS`, where
+``course_grading/feedback_pages/templates/feedback/mathjax.html.j2`` replaces the macro that loads MathJax from
+cdnjs: a feedback page makes no request off the machine; formulas are MathML
+(:mod:`course_grading.feedback_pages.student_html`).
+
 :func:`redact` and :func:`secret_lines` do the same for the grading notes, which
 :func:`grading_notes_cell` puts at the top of the page.
 """
@@ -21,13 +26,31 @@ from __future__ import annotations
 import copy
 import html
 import re
+from pathlib import Path
 
 import nbformat
+import nbgrader
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests
 
-__all__ = ["HIDDEN_NOTICE", "REDACTED", "HideHiddenTests", "grading_notes_cell", "redact", "secret_lines"]
+__all__ = [
+    "FEEDBACK_TEMPLATE_DIRS",
+    "HIDDEN_NOTICE",
+    "REDACTED",
+    "HideHiddenTests",
+    "grading_notes_cell",
+    "redact",
+    "secret_lines",
+]
+
+# HTMLExporter.extra_template_basedirs of GenerateFeedback, whose template is "feedback" (NbGraderAPI
+# sets the name): the course's feedback/ folder first, then nbgrader's, which GenerateFeedback.__init__
+# would have used alone.
+FEEDBACK_TEMPLATE_DIRS = [
+    str(Path(__file__).parent / "templates"),
+    str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"),
+]
 
 HIDDEN_NOTICE = "# Hidden test {grade_id} ({points:g} points): its code is not shown in the feedback."
 REDACTED = "[removed from the feedback: this line quotes a hidden test]"

@@ -11,26 +11,57 @@ is nbconvert's ``SanitizeHTML`` preprocessor (bleach) applied to the notebook it
 - outputs: ``text/html`` and ``text/markdown`` are cleaned with :data:`ALLOWED_TAGS`,
   :data:`ALLOWED_ATTRIBUTES` and :data:`ALLOWED_PROTOCOLS`; every other rich type but plain
   text, LaTeX, JSON, PNG and JPEG (JavaScript, SVG, widgets, Plotly figures) is removed;
-- markdown cells are rendered to HTML by nbconvert's mistune renderer, cleaned the same way
-  (this also removes ``javascript:`` links that markdown syntax itself produces) and stored as
-  one HTML block, which any later markdown renderer passes through unchanged;
+- markdown cells are rendered to HTML by nbconvert's mistune renderer, their formulas (``$...$``,
+  ``$$...$$``, ``\\begin{...}``) as MathML (:class:`MathMLRenderer`), so that the page needs no
+  MathJax from a CDN; then cleaned the same way, MathML tags included (this also removes
+  ``javascript:`` links that markdown syntax itself produces, and the ``href`` that latex2mathml
+  writes for ``\\href``) and stored as one HTML block, which any later markdown renderer passes
+  through unchanged;
 - raw cells are cleaned as in ``SanitizeHTML``.
 """
 
 from __future__ import annotations
 
+import html
+
 import bleach
-from nbconvert.filters.markdown_mistune import markdown2html_mistune
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat import NotebookNode
 from traitlets import default
 
-__all__ = ["ALLOWED_ATTRIBUTES", "ALLOWED_PROTOCOLS", "ALLOWED_TAGS", "SanitizeStudentHTML"]
+from course_utils.mathml import latex_to_mathml
+
+__all__ = [
+    "ALLOWED_ATTRIBUTES",
+    "ALLOWED_PROTOCOLS",
+    "ALLOWED_TAGS",
+    "MATHML_ATTRIBUTES",
+    "MATHML_TAGS",
+    "MathMLRenderer",
+    "SanitizeStudentHTML",
+    "markdown_to_html",
+]
+
+# The presentation elements latex2mathml writes; no ``href`` and no ``style`` (a CSS url() loads).
+MATHML_TAGS = {
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup", "msubsup", "munder",
+    "mover", "munderover", "mfrac", "msqrt", "mroot", "mtable", "mtr", "mtd", "mstyle", "mpadded",
+    "mphantom", "menclose", "merror", "mmultiscripts", "mprescripts", "none", "semantics", "annotation",
+}
+MATHML_ATTRIBUTES = [
+    "xmlns", "display", "mathvariant", "mathcolor", "mathbackground", "displaystyle", "scriptlevel",
+    "stretchy", "fence", "separator", "form", "largeop", "movablelimits", "symmetric", "minsize",
+    "maxsize", "lspace", "rspace", "accent", "accentunder", "linethickness", "columnalign",
+    "columnspacing", "columnlines", "rowspacing", "rowlines", "frame", "notation", "width", "height",
+    "depth", "encoding",
+]
 
 ALLOWED_TAGS = sorted(
     set(bleach.ALLOWED_TAGS)
     | {"p", "div", "span", "pre", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "sub", "sup", "del"}
     | {"table", "thead", "tbody", "tr", "th", "td", "caption", "img", "dl", "dt", "dd"}
+    | MATHML_TAGS
 )
 ALLOWED_ATTRIBUTES = {
     "*": ["class", "id", "title"],
@@ -38,8 +69,39 @@ ALLOWED_ATTRIBUTES = {
     "img": ["src", "alt", "title"],
     "th": ["colspan", "rowspan"],
     "td": ["colspan", "rowspan"],
+    **{tag: MATHML_ATTRIBUTES for tag in MATHML_TAGS},
 }
 ALLOWED_PROTOCOLS = ["http", "https", "mailto"]
+
+
+class MathMLRenderer(IPythonRenderer):
+    """nbconvert's markdown renderer, with formulas written as MathML instead of left for MathJax.
+
+    A formula latex2mathml cannot parse (a student's typo) is shown as its LaTeX, in ``<code>``.
+    """
+
+    def _formula(self, latex: str, block: bool) -> str:
+        try:
+            return latex_to_mathml(latex, block=block)
+        except Exception:  # latex2mathml's errors share no base class; one formula must not stop a page
+            return f"<code>{html.escape(latex)}</code>"
+
+    def inline_math(self, body: str) -> str:
+        """``$...$`` and ``\\(...\\)``."""
+        return self._formula(body, block=False)
+
+    def block_math(self, body: str) -> str:
+        """``$$...$$`` and ``\\[...\\]``."""
+        return self._formula(body, block=True)
+
+    def latex_environment(self, name: str, body: str) -> str:
+        """``\\begin{name}...\\end{name}``, as a displayed formula."""
+        return self._formula(f"\\begin{{{name}}}{body}\\end{{{name}}}", block=True)
+
+
+def markdown_to_html(source: str) -> str:
+    """Render markdown as nbconvert's ``markdown2html_mistune`` does, formulas as MathML (not sanitized)."""
+    return MarkdownWithMath(renderer=MathMLRenderer(escape=False)).render(source)
 
 
 class SanitizeStudentHTML(SanitizeHTML):
@@ -72,7 +134,7 @@ class SanitizeStudentHTML(SanitizeHTML):
         self, cell: NotebookNode, resources: dict, cell_index: int
     ) -> tuple[NotebookNode, dict]:
         if cell.cell_type == "markdown":
-            cleaned = self.sanitize_html_tags(markdown2html_mistune(cell.source)).strip()
+            cleaned = self.sanitize_html_tags(markdown_to_html(cell.source)).strip()
             # One line, so that a markdown renderer keeps it as a single raw HTML block.
             cell.source = f'<div class="sanitized-markdown">{cleaned.replace(chr(10), "&#10;")}</div>'
             return cell, resources

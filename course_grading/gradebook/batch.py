@@ -8,7 +8,8 @@ directory (default: the repository) and writes, like ``make grade``:
 - ``grades.csv`` (``nbgrader export``) and ``grade_reasons.csv`` (one row per submission:
   score, late penalty, final score, status, and the reasons: the late penalty's, incidents, and the
   error of every test cell that lost points);
-- ``autograded/<student>/<assignment>/`` and ``feedback/<student>/<assignment>/<notebook>.html``.
+- ``autograded/<student>/<assignment>/`` and ``feedback/<student>/<assignment>/<notebook>.html``,
+  beside it the submission's ``timestamp.txt`` and ``submission_secret.txt`` for ``release_feedback``.
 
 Design (the gradebook). nbgrader's SQLite gradebook takes one writer. Each submission is
 graded by its own worker process (:mod:`course_grading.sandbox.isolation`) in a private course with
@@ -413,7 +414,18 @@ def _merge(course_dir: Path, results: list[SubmissionResult]) -> dict[tuple[str,
     return penalties
 
 
+#: What nbgrader's ``submit`` writes beside a submission and ``release_feedback`` needs beside its
+#: feedback (nbgrader's own ``generate_feedback`` copies them, as every non-notebook file of autograded/).
+SUBMISSION_STAMPS = ("timestamp.txt", "submission_secret.txt")
+
+
 def _publish(course_dir: Path, state: Path, result: SubmissionResult) -> None:
+    """Put a result's autograded notebook and feedback page into the course directory.
+
+    Beside the page go the graded submission's :data:`SUBMISSION_STAMPS`: ``nbgrader
+    release_feedback`` (``ExchangeReleaseFeedback.copy_files``) reads them there and files the
+    page under a hash of the secret, where that submission's ``fetch_feedback`` looks for it.
+    """
     done = state / "results" / result.assignment / result.student
     for folder, name in (("autograded", f"{result.notebook}.ipynb"), ("feedback", f"{result.notebook}.html")):
         target = course_dir / folder / result.student / result.assignment / name
@@ -423,6 +435,12 @@ def _publish(course_dir: Path, state: Path, result: SubmissionResult) -> None:
         if (done / name).is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(done / name, target)
+    submission = course_dir / "submitted" / result.student / result.assignment
+    feedback = course_dir / "feedback" / result.student / result.assignment
+    for name in SUBMISSION_STAMPS:
+        (feedback / name).unlink(missing_ok=True)
+        if (feedback / f"{result.notebook}.html").is_file() and (submission / name).is_file():
+            shutil.copy(submission / name, feedback / name)
 
 
 def _write_reasons(

@@ -62,6 +62,7 @@ from nbgrader.preprocessors import Execute
 from course_grading.sandbox.kernel_guard import GUARD_MODULE
 from course_grading.sandbox.process_sandbox import enter_network_namespace
 from course_grading.feedback_pages.hidden_tests import (
+    FEEDBACK_TEMPLATE_DIRS,
     HideHiddenTests,
     grading_notes_cell,
     redact,
@@ -713,6 +714,7 @@ def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
         SanitizeStudentHTML,
         CSSHTMLHeaderPreprocessor,
     ]
+    c.HTMLExporter.extra_template_basedirs = FEEDBACK_TEMPLATE_DIRS  # nbgrader's page, no MathJax from cdnjs
     return c
 
 

@@ -4,11 +4,14 @@ Kept out of conftest.py so that test modules can import it (every conftest.py
 of the project is a module named ``conftest``).
 """
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, Playwright
 
 from browser_material import Exercise, Lecture
 from browser_servers import ROOT, Server
@@ -63,6 +66,27 @@ class BrowserPage:
         path = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+
+@contextmanager
+def chromium_page(driver: Playwright) -> Iterator[BrowserPage]:
+    """Open a page in a fresh headless profile of Debian's Chromium, its requests recorded; close it after."""
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+        context = driver.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        try:
+            context.set_default_timeout(UI_TIMEOUT_MS)
+            page = context.pages[0] if context.pages else context.new_page()
+            browser_page = BrowserPage(page=page, context=context)
+            context.on("request", lambda r: browser_page.requests.append(r.url))
+            yield browser_page
+        finally:
+            context.close()
 
 
 @dataclass

@@ -12,8 +12,9 @@ One class of all four assignments is graded ONCE by the real pipeline
   warn, which must keep full marks, with a note.
 
 01_cross_validation also has ``injects_html`` (``<script>``, ``onerror=`` and ``javascript:``
-in a markdown cell and in the outputs of an answer) and ``prints_history`` (an answer cell that
-prints IPython's input history, hidden tests included, to stdout).
+in a markdown cell and in the outputs of an answer, and a markdown cell with formulas) and
+``prints_history`` (an answer cell that prints IPython's input history, hidden tests included,
+to stdout).
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ display(HTML('<img src=x onerror="alert(1) // xss-output-img">'))
 display(Javascript('alert("xss-output-javascript")'))
 print('<script>alert("xss-stdout")</script>')
 """
+FORMULA_MARKDOWN = r"""My estimate is the mean score $\bar{s} = \frac{1}{k}\sum_{i=1}^{k} s_i$, with
+
+$$\sigma_{\bar{s}} = \frac{\sigma}{\sqrt{k}}$$
+"""
 PRINTS_HISTORY = '\nprint("\\n".join(In))  # every cell run so far, the hidden tests included\n'
 
 
@@ -74,11 +79,13 @@ class PageParts(HTMLParser):
         self.scripts: list[str] = []
         self.attributes: list[tuple[str, str]] = []
         self.styles: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
         self._inside = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._inside = tag if tag in ("script", "style") else ""
         self.attributes += [(name, value or "") for name, value in attrs]
+        self.tags.append((tag, dict(attrs)))
 
     def handle_endtag(self, tag: str) -> None:
         self._inside = ""
@@ -170,6 +177,7 @@ def write_class(course: Path) -> None:
             nb = make_submission(release, {**solution, first: solution[first] + INJECTED_OUTPUT})
             index = cell_index(nb, first)
             nb.cells.insert(index + 1, nbformat.v4.new_markdown_cell(INJECTED_MARKDOWN))
+            nb.cells.insert(index + 2, nbformat.v4.new_markdown_cell(FORMULA_MARKDOWN))
             write_submission(course, "injects_html", assignment, nb, notebook)
             submit("prints_history", {**solution, last: solution[last] + PRINTS_HISTORY})
 
@@ -250,6 +258,39 @@ def test_autograded_notebook_for_formgrader_holds_no_student_script(graded_class
     rich = [output for cell in code for output in cell.outputs if "data" in output]
     assert not [output for output in rich if "application/javascript" in output.data]
     assert not [output for output in rich if "<script" in output.data.get("text/html", "")]
+
+
+REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+CSS_LOADS = re.compile(r"""(?:@import\s+|url\()\s*["']?((?:https?:)?//[^\s"')]+)""", re.IGNORECASE)
+
+
+def remote_resources(parts: PageParts) -> list[str]:
+    """What the page would load from another machine: scripts, stylesheets, CSS @import and url()."""
+    loaded = [attrs.get("src") or "" for tag, attrs in parts.tags if tag == "script"]
+    loaded += [attrs.get("href") or "" for tag, attrs in parts.tags if tag == "link"]
+    remote = [url for url in loaded if REMOTE.match(url)]
+    remote += re.findall(r"https?://\S+", "".join(parts.scripts))  # an ES module import, a loader
+    return remote + CSS_LOADS.findall("".join(parts.styles))
+
+
+def test_no_feedback_page_loads_a_script_or_stylesheet_from_another_machine(
+    graded_class: GradedClass,
+) -> None:
+    pages = sorted(graded_class.course.glob("feedback/*/*/*.html"))
+    assert len(pages) == len(graded_class.reasons), pages
+    loading = {str(page): remote_resources(page_parts(page)) for page in pages}
+    assert not {page: urls for page, urls in loading.items() if urls}
+    assert all(parts.scripts == [] for parts in map(page_parts, pages)), "a feedback page has a script"
+
+
+def test_formulas_in_a_markdown_cell_arrive_in_the_feedback_as_mathml(graded_class: GradedClass) -> None:
+    page = graded_class.feedback(ASSIGNMENTS[0], "injects_html").read_text(encoding="utf-8")
+    formulas = re.findall(r'<math [^>]*display="(\w+)"[^>]*>(.*?)</math>', page)
+    assert [display for display, _ in formulas] == ["inline", "block"], formulas
+    inline, block = (body for _, body in formulas)
+    assert "<mfrac>" in inline and "<msubsup>" in inline, inline
+    assert "<msqrt>" in block, block
+    assert "\\frac" not in page and "$$" not in page, "LaTeX left for a MathJax that is not loaded"
 
 
 def test_hidden_lines_printed_from_the_input_history_are_removed(graded_class: GradedClass) -> None:

@@ -27,6 +27,8 @@ ARTIFACTS = REPOSITORY / "artifacts" / "hub"
 LOG = ARTIFACTS / "commands.log"
 INSTRUCTOR = "instructor"
 STUDENTS = ("student-a", "student-b")
+COURSE_ID = "model-validation-hpo"
+NBGRADER = str(VENV_BIN / "nbgrader")
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,35 @@ def run_as(
 def python_as(course: Course, user: str, code: str) -> str:
     """Run Python ``code`` as ``user`` and return what it printed."""
     return run_as(course, user, [str(VENV_BIN / "python"), "-c", code]).stdout.strip()
+
+
+def denied(course: Course, user: str, operation: str) -> bool:
+    """True if the Python statement ``operation`` raises PermissionError when ``user`` runs it."""
+    code = (
+        f"import os, shutil\ntry:\n    {operation}\n    print('allowed')\n"
+        "except PermissionError:\n    print('denied')"
+    )
+    return python_as(course, user, code) == "denied"
+
+
+def collect_grade_and_release_feedback(course: Course, assignment: str) -> None:
+    """The instructor after the deadline: nbgrader collect, make grade's batch, nbgrader release_feedback."""
+    run_as(course, INSTRUCTOR, [NBGRADER, "collect", assignment], cwd=course.course_dir)
+    grade = [str(VENV_BIN / "python"), "-m", "course_grading.gradebook.batch", "--jobs", "2", "--course-dir",
+             str(course.course_dir)]
+    run_as(course, INSTRUCTOR, grade, cwd=course.course_dir)
+    run_as(course, INSTRUCTOR, [NBGRADER, "release_feedback", assignment], cwd=course.course_dir)
+
+
+def set_up_course_directory(course: Course, assignment: str) -> None:
+    """Give the instructor a course directory of this repository's layout holding ``assignment``."""
+    course.course_dir.mkdir()
+    shutil.copy(REPOSITORY / "nbgrader_config.py", course.course_dir)
+    for folder in ("solutions", "exercises"):
+        shutil.copytree(REPOSITORY / folder / assignment, course.course_dir / folder / assignment)
+    shutil.chown(course.course_dir, INSTRUCTOR, INSTRUCTOR)
+    for path in course.course_dir.rglob("*"):
+        shutil.chown(path, INSTRUCTOR, INSTRUCTOR)
 
 
 def _closed_ancestors(path: Path) -> list[Path]:

@@ -9,87 +9,24 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import psutil
 import pytest
 import requests
 
-from hub_accounts import ARTIFACTS, INSTRUCTOR, REPOSITORY, STUDENTS, VENV_BIN, Course, throwaway_course
+from hub_accounts import ARTIFACTS, INSTRUCTOR, STUDENTS, throwaway_course
+from hub_server import Hub, running_hub, wait_for
 
 PAGE_CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S)
+ASSIGNMENTS_TAB = "@jupyter/nbgrader:assignment-list"
 INSTRUCTOR_TOOLS = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader")
-START_SECONDS = 180
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass(frozen=True)
-class Hub:
-    course: Course
-    url: str
-    process: subprocess.Popen
 
 
 @pytest.fixture(scope="module")
 def hub() -> Iterator[Hub]:
-    subprocess.run(["bash", str(REPOSITORY / "scripts" / "install_hub_proxy.sh")], check=True)
-    with throwaway_course() as course:
-        port = _free_port()
-        environment = {
-            "PATH": f"{VENV_BIN}:/usr/local/bin:/usr/bin:/bin",
-            "COURSE_HUB_INSTRUCTOR": INSTRUCTOR,
-            "COURSE_HUB_STUDENTS": ",".join(STUDENTS),
-            "COURSE_HUB_COURSE_DIR": str(course.home(INSTRUCTOR)),
-            "COURSE_EXCHANGE_ROOT": str(course.exchange),
-            "COURSE_HUB_STATE_DIR": str(course.root / "hub-state"),
-            "COURSE_HUB_PORT": str(port),
-            "COURSE_HUB_API_PORT": str(_free_port()),
-            "COURSE_HUB_PROXY_API_PORT": str(_free_port()),
-        }
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        log = open(ARTIFACTS / "jupyterhub.log", "w")
-        process = subprocess.Popen(
-            [str(VENV_BIN / "jupyterhub"), "-f", str(REPOSITORY / "hub" / "jupyterhub_config.py")],
-            cwd=course.root, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_for(lambda: requests.get(f"{url}/hub/login", timeout=5).status_code == 200, process)
-            yield Hub(course, url, process)
-        finally:
-            children = psutil.Process(process.pid).children(recursive=True)
-            tree = [process.pid, *(child.pid for child in children)]
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            finally:
-                for pid in tree:
-                    if psutil.pid_exists(pid):
-                        psutil.Process(pid).kill()
-                log.close()
-
-
-def _wait_for(ready, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"jupyterhub exited: see {ARTIFACTS / 'jupyterhub.log'}"
-        try:
-            if ready():
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"not ready after {START_SECONDS} s: see {ARTIFACTS / 'jupyterhub.log'}")
+    with throwaway_course() as course, running_hub(course, ARTIFACTS / "jupyterhub.log") as hub:
+        yield hub
 
 
 def _log_in(hub: Hub, user: str, password: str) -> tuple[requests.Session, requests.Response]:
@@ -112,7 +49,7 @@ def _lab_page_config(hub: Hub, session: requests.Session, user: str) -> dict:
         pages.append(response)
         return response.status_code == 200 and PAGE_CONFIG.search(response.text) is not None
 
-    _wait_for(lab_is_served, hub.process)
+    wait_for(lab_is_served, hub.process, hub.log)
     return json.loads(PAGE_CONFIG.search(pages[-1].text)[1])
 
 
@@ -135,9 +72,10 @@ def test_a_wrong_password_is_refused_by_pam(hub):
 
 
 @pytest.mark.parametrize("student", STUDENTS)
-def test_a_students_lab_hides_the_instructor_tools(lab_configs, student):
+def test_a_students_lab_has_the_assignments_tab_and_not_the_instructor_tools(lab_configs, student):
     disabled = lab_configs[student]["disabledExtensions"]
     assert all(tool in disabled for tool in INSTRUCTOR_TOOLS), disabled
+    assert ASSIGNMENTS_TAB not in disabled, disabled
 
 
 def test_the_instructors_lab_has_the_instructor_tools_in_the_course_directory(lab_configs, hub):
