@@ -8,9 +8,18 @@ own ``ClearHiddenTests`` (its delimiters and its ``_remove_hidden_test_region``)
 
 - a test cell with a hidden region shows only its name and points (nbgrader's template adds
   the score) and, if it failed, the exception type and message, without traceback or output;
-- in every other output (streams, rich data, error messages and tracebacks of any cell) a
-  line that quotes a line of a hidden test is replaced by :data:`REDACTED`. Student code runs
-  after the hidden cells in the same kernel and could print them from IPython's history.
+- once a hidden test has run, student code can read it in the same kernel (IPython's history,
+  the caller's frame, ``linecache``) and carry it out in any text the page shows. So every code
+  cell after the first hidden test shows no output (:data:`NOT_SHOWN`), and a test cell's
+  failure shows its message only when no frame of the error is student code: every frame an
+  instructor cell (nbgrader ``locked``, restored from the source) or a file of the Python
+  installation or of the course's packages. Otherwise the page names only a built-in exception
+  type and says the error was raised in the student's code (:data:`RAISED_IN_STUDENT_CODE`).
+  A shown message is cut at :data:`MAX_MESSAGE_CHARS`: what an instructor's message
+  interpolates from a student's return value is the one channel left, and it is bounded;
+- in every other output (streams, rich data, error messages and tracebacks of the cells before
+  the first hidden test) a line that quotes a line of a hidden test is replaced by
+  :data:`REDACTED`.
 
 The page is nbgrader's feedback template found through :data:`FEEDBACK_TEMPLATE_DIRS`, where
 ``course_grading/feedback_pages/templates/feedback/mathjax.html.j2`` replaces the macro that loads MathJax from
@@ -23,9 +32,11 @@ cdnjs: a feedback page makes no request off the machine; formulas are MathML
 
 from __future__ import annotations
 
+import builtins
 import copy
 import html
 import re
+import sysconfig
 from pathlib import Path
 
 import nbformat
@@ -37,6 +48,8 @@ from nbgrader.preprocessors import ClearHiddenTests
 __all__ = [
     "FEEDBACK_TEMPLATE_DIRS",
     "HIDDEN_NOTICE",
+    "NOT_SHOWN",
+    "RAISED_IN_STUDENT_CODE",
     "REDACTED",
     "HideHiddenTests",
     "grading_notes_cell",
@@ -56,8 +69,24 @@ HIDDEN_NOTICE = "# Hidden test {grade_id} ({points:g} points): its code is not s
 REDACTED = "[removed from the feedback: this line quotes a hidden test]"
 # Lines shorter than this (`else:`, `)`, `xs = []`) occur in any code: not treated as secrets.
 MIN_SECRET_CHARS = 8
-MAX_MESSAGE_CHARS = 2000
+NOT_SHOWN = (
+    "[not shown in the feedback: this cell ran after a hidden test, and its outputs could carry the "
+    "test's code; your own notebook keeps what it printed]"
+)
+RAISED_IN_STUDENT_CODE = "raised inside the code of your answer cells (run the visible tests to see why)"
+MAX_MESSAGE_CHARS = 300
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# The first line of each frame of an IPython 9 traceback: a cell, or a file.
+_CELL_FRAME = re.compile(r"^Cell In\[(\d+)\], line \d+")
+_FILE_FRAME = re.compile(r"^File (.+?):\d+(?:, in .*)?$")
+# Code that is not the student's: the Python installation and the course's own packages.
+_TRUSTED_ROOTS = sorted(
+    {str(Path(sysconfig.get_paths()[name]).resolve()) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+    | {str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[2] / "course_utils")}
+)
+_BUILTIN_EXCEPTIONS = {
+    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
+}
 
 
 def _is_test_cell(cell: NotebookNode) -> bool:
@@ -136,14 +165,39 @@ def _redact_output(output: NotebookNode, secrets: set[str]) -> None:
                 output.data[mime] = redact("".join(value), secrets)
 
 
-def _failure_only(cell: NotebookNode, secrets: set[str]) -> list[NotebookNode]:
-    """The cell's first error as exception type and message only; nothing if it raised none."""
+def _raised_in_instructor_code(traceback: list[str], instructor_counts: set[int]) -> bool:
+    """Whether every frame of an IPython traceback is an instructor cell or a trusted file.
+
+    ``instructor_counts`` are the execution counts of the notebook's locked cells. Only the
+    first line of each item is read: the lines below it quote the frame's source, which may
+    be the student's.
+    """
+    headers = [_ANSI.sub("", item).strip("\n").split("\n", 1)[0].strip() for item in traceback[:-1]]
+    cells = [int(match[1]) for header in headers if (match := _CELL_FRAME.match(header))]
+    files = [match[1] for header in headers if (match := _FILE_FRAME.match(header))]
+    trusted_files = all(
+        any(str(Path(path).resolve()).startswith(root + "/") for root in _TRUSTED_ROOTS) for path in files
+    )
+    return bool(cells) and set(cells) <= instructor_counts and trusted_files
+
+
+def _failure_only(cell: NotebookNode, secrets: set[str], instructor_counts: set[int]) -> list[NotebookNode]:
+    """The cell's first error as exception type and message only; nothing if it raised none.
+
+    The message is shown only when the error was raised in instructor code
+    (:func:`_raised_in_instructor_code`), cut at :data:`MAX_MESSAGE_CHARS`.
+    """
     for output in cell.get("outputs", []):
-        if output.get("output_type") == "error":
+        if output.get("output_type") != "error":
+            continue
+        ename = str(output.get("ename", "Error"))
+        if _raised_in_instructor_code(list(output.get("traceback", [])), instructor_counts):
             message = redact(_ANSI.sub("", str(output.get("evalue", ""))), secrets)[:MAX_MESSAGE_CHARS]
-            ename = str(output.get("ename", "Error"))
-            summary = f"{ename}: {message}" if message else ename
-            return [nbformat.v4.new_output("error", ename=ename, evalue=message, traceback=[summary])]
+        else:
+            ename = ename if ename in _BUILTIN_EXCEPTIONS else "Exception"
+            message = RAISED_IN_STUDENT_CODE
+        summary = f"{ename}: {message}" if message else ename
+        return [nbformat.v4.new_output("error", ename=ename, evalue=message, traceback=[summary])]
     return []
 
 
@@ -152,6 +206,12 @@ class HideHiddenTests(ClearHiddenTests):
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         self._secrets = secret_lines(nb, self)
+        self._instructor_counts = {
+            cell.execution_count
+            for cell in nb.cells
+            if cell.cell_type == "code" and utils.is_locked(cell) and cell.get("execution_count")
+        }
+        self._after_hidden_test = False  # cells are preprocessed in notebook order, the order they ran
         return super().preprocess(nb, resources)
 
     def preprocess_cell(
@@ -162,10 +222,16 @@ class HideHiddenTests(ClearHiddenTests):
         if _is_test_cell(cell) and self._remove_hidden_test_region(copy.deepcopy(cell)):
             meta = cell.metadata.nbgrader
             cell.source = HIDDEN_NOTICE.format(grade_id=meta["grade_id"], points=float(meta.get("points", 0)))
-            cell.outputs = _failure_only(cell, self._secrets)
-            return cell, resources
-        for output in cell.outputs:
-            _redact_output(output, self._secrets)
+            cell.outputs = _failure_only(cell, self._secrets, self._instructor_counts)
+            self._after_hidden_test = True
+        elif self._after_hidden_test and _is_test_cell(cell):
+            cell.outputs = _failure_only(cell, self._secrets, self._instructor_counts)
+        elif self._after_hidden_test:
+            shown = bool(cell.outputs)
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=NOT_SHOWN + "\n")] if shown else []
+        else:
+            for output in cell.outputs:
+                _redact_output(output, self._secrets)
         return cell, resources
 
 

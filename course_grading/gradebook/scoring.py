@@ -5,8 +5,9 @@ hold an error *or any stderr stream*: a warning raised by the student's code, or
 ``print(..., file=sys.stderr)``, fails a test that passed. :class:`SaveAutoGradesIgnoringStderr`
 is nbgrader's ``SaveAutoGrades`` scoring each test cell as if its stderr streams were not
 there (errors, and partial credit from an ``execute_result``, count as before); the cell in
-the autograded notebook keeps its stderr output, so the feedback still shows it, and
-:func:`stderr_notes` says which passing test cells wrote to stderr.
+the autograded notebook keeps its stderr output, and :func:`stderr_notes` says which passing
+test cells wrote to stderr. The feedback shows these notes without the text
+(:func:`note_for_the_student`): written while a hidden test runs, it may carry the test's code.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import SaveAutoGrades
 
-__all__ = ["SaveAutoGradesIgnoringStderr", "stderr_notes", "without_stderr"]
+__all__ = ["STDERR_NOTE", "SaveAutoGradesIgnoringStderr", "note_for_the_student", "stderr_notes", "without_stderr"]
 
 NOTE_CHARS = 160
+STDERR_NOTE = "wrote to stderr (kept its points)"
 
 
 def _is_stderr(output: NotebookNode) -> bool:
@@ -63,5 +65,22 @@ def stderr_notes(nb: NotebookNode) -> list[str]:
         score, max_score = utils.determine_grade(without_stderr(cell))
         if streams and score == max_score:
             first = next((line.strip() for text in streams for line in text.splitlines() if line.strip()), "")
-            notes.append(f"{meta['grade_id']}: wrote to stderr (kept its points): {first[:NOTE_CHARS]}")
+            notes.append(f"{meta['grade_id']}: {STDERR_NOTE}: {first[:NOTE_CHARS]}")
     return notes
+
+
+def note_for_the_student(note: str) -> str:
+    """Return ``note`` as the feedback shows it: a stderr note without what the student's code wrote.
+
+    Parameters
+    ----------
+    note : str
+        A grading note, e.g. one of :func:`stderr_notes`.
+
+    Returns
+    -------
+    str
+        ``"<grade_id>: wrote to stderr (kept its points)"`` for a stderr note, any other note unchanged.
+    """
+    head, marker, _ = note.partition(f": {STDERR_NOTE}: ")
+    return f"{head}: {STDERR_NOTE}" if marker else note

@@ -69,7 +69,7 @@ from course_grading.feedback_pages.hidden_tests import (
     secret_lines,
 )
 from course_grading.sandbox.restore_cells import restore_cell_metadata
-from course_grading.gradebook.scoring import SaveAutoGradesIgnoringStderr, stderr_notes
+from course_grading.gradebook.scoring import SaveAutoGradesIgnoringStderr, note_for_the_student, stderr_notes
 from course_grading.feedback_pages.student_html import SanitizeStudentHTML
 from course_grading.sandbox.time_budget import TimeBudget
 
@@ -859,7 +859,7 @@ def grade_in_worker(
         if result.incidents:  # the student sees the notes at the top of the feedback
             os.chmod(autograded, 0o644)
             secrets = secret_lines(source)
-            notes = [redact(text, secrets) for text in result.incidents]
+            notes = [redact(note_for_the_student(text), secrets) for text in result.incidents]
             graded_nb.cells.insert(0, grading_notes_cell(notes))
             nbformat.write(graded_nb, autograded)
         feedback_start = time.perf_counter()

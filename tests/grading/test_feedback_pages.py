@@ -26,10 +26,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from course_grading.gradebook.batch import REASONS_CSV, grade_class
-from course_grading.feedback_pages.hidden_tests import MIN_SECRET_CHARS, REDACTED
+from course_grading.feedback_pages.hidden_tests import (
+    MIN_SECRET_CHARS,
+    NOT_SHOWN,
+    RAISED_IN_STUDENT_CODE,
+    REDACTED,
+)
 from course_grading.sandbox.isolation import GradingLimits
 from course_grading.sandbox.kernel_guard import landlock_abi
 from course_grading.handout.release import REPO_ROOT, assignment_notebook
@@ -68,6 +74,40 @@ FORMULA_MARKDOWN = r"""My estimate is the mean score $\bar{s} = \frac{1}{k}\sum_
 $$\sigma_{\bar{s}} = \frac{\sigma}{\sqrt{k}}$$
 """
 PRINTS_HISTORY = '\nprint("\\n".join(In))  # every cell run so far, the hidden tests included\n'
+# Appended to the first two answers: while a hidden test runs, read its code from IPython's history
+# and carry it out, once through stderr (a passing cell's note) and once as the message of an error
+# raised in the student's function; the last answer prints everything the history holds.
+STEALS_STDERR = """
+
+import base64 as _base64
+import sys as _sys
+
+_honest_stratified_cv_scores = stratified_cv_scores
+
+
+def _stolen():
+    return "EXFIL:" + _base64.b64encode(get_ipython().user_ns["In"][-1].encode()).decode()[:120]
+
+
+def stratified_cv_scores(*args, **kwargs):
+    if "HIDDEN" in get_ipython().user_ns["In"][-1]:
+        print(_stolen(), file=_sys.stderr)
+    return _honest_stratified_cv_scores(*args, **kwargs)
+"""
+STEALS_MESSAGE = """
+
+_honest_group_splits = group_splits
+
+
+def group_splits(*args, **kwargs):
+    if "HIDDEN" in get_ipython().user_ns["In"][-1]:
+        raise ValueError(_stolen())
+    return _honest_group_splits(*args, **kwargs)
+"""
+STEALS_OUTPUT = """
+
+print("EXFIL:" + _base64.b64encode("\\n".join(In).encode()).decode())
+"""
 
 
 class PageParts(HTMLParser):
@@ -180,6 +220,16 @@ def write_class(course: Path) -> None:
             nb.cells.insert(index + 2, nbformat.v4.new_markdown_cell(FORMULA_MARKDOWN))
             write_submission(course, "injects_html", assignment, nb, notebook)
             submit("prints_history", {**solution, last: solution[last] + PRINTS_HISTORY})
+            first_two = answer_cells(source)[:2]
+            submit(
+                "steals_hidden_tests",
+                {
+                    **solution,
+                    first_two[0]: solution[first_two[0]] + STEALS_STDERR,
+                    first_two[1]: solution[first_two[1]] + STEALS_MESSAGE,
+                    last: solution[last] + STEALS_OUTPUT,
+                },
+            )
 
 
 @pytest.fixture(scope="module")
@@ -209,8 +259,19 @@ def test_no_feedback_page_contains_a_line_of_a_hidden_test(
         assert not leaked, f"{assignment}/{student}: the feedback shows hidden test lines {leaked[:3]}"
 
 
+# Where the first hidden failure of each assignment's "caught_by_hidden" answer is raised: in the
+# hidden test's own assert (its message is shown), or inside the student's function (02: count_fits
+# calls .values() on the list grid the hidden test passes; only the exception type is shown).
+RAISED_IN = {
+    "01_cross_validation": "instructor",
+    "02_hyperparameter_search": "student",
+    "03_optuna_studies": "instructor",
+    "04_parallel_and_visualization": "instructor",
+}
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_hidden_test_cell_shows_its_name_points_and_failure_message(
+def test_hidden_test_cell_shows_its_name_points_and_a_failure_message_written_by_the_instructor(
     graded_class: GradedClass, assignment: str
 ) -> None:
     row = graded_class.reasons[(assignment, "caught_by_hidden")]
@@ -219,7 +280,11 @@ def test_hidden_test_cell_shows_its_name_points_and_failure_message(
     grade_id, message = failure.split(": ", 1)
     text = "".join(page_parts(graded_class.feedback(assignment, "caught_by_hidden")).text)
     assert re.search(rf"Hidden test {grade_id} \([0-9.]+ points\)", text), grade_id
-    assert message.strip() in text, f"{assignment}: failure message {message!r} not in the feedback"
+    exception, _, detail = message.partition(": ")
+    if RAISED_IN[assignment] == "instructor":
+        assert message.strip() in text, f"{assignment}: failure message {message!r} not in the feedback"
+    else:
+        assert f"{exception}: {RAISED_IN_STUDENT_CODE}" in text and detail.strip() not in text, text
     assert "Traceback" not in text and "----> " not in text
 
 
@@ -293,11 +358,34 @@ def test_formulas_in_a_markdown_cell_arrive_in_the_feedback_as_mathml(graded_cla
     assert "\\frac" not in page and "$$" not in page, "LaTeX left for a MathJax that is not loaded"
 
 
-def test_hidden_lines_printed_from_the_input_history_are_removed(graded_class: GradedClass) -> None:
+def test_outputs_of_a_cell_after_a_hidden_test_are_not_shown(graded_class: GradedClass) -> None:
     row = graded_class.reasons[(ASSIGNMENTS[0], "prints_history")]
     assert float(row["score"]) == float(row["max_score"]), row
     text = "".join(page_parts(graded_class.feedback(ASSIGNMENTS[0], "prints_history")).text)
-    assert REDACTED in text
+    assert NOT_SHOWN in text
+
+
+def test_hidden_tests_read_while_grading_leave_through_no_output_message_or_note(
+    graded_class: GradedClass,
+) -> None:
+    assignment, student = ASSIGNMENTS[0], "steals_hidden_tests"
+    autograded = graded_class.autograded(assignment, student)
+    carried = [
+        output
+        for cell in autograded.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "EXFIL:" in str(output.get("text", "")) + str(output.get("evalue", ""))
+    ]
+    kinds = sorted({output.get("name") or output.output_type for output in carried})
+    assert kinds == ["error", "stderr", "stdout"], f"the attack did not run as written: {kinds}"
+
+    text = "".join(page_parts(graded_class.feedback(assignment, student)).text)
+    stolen = re.findall(r"EXFIL:[A-Za-z0-9+/=]{8,}", text)  # the student's own source shows "EXFIL:" + ...
+    assert not stolen, f"the feedback carries what the student's code read from a hidden test: {stolen[:2]}"
+    assert RAISED_IN_STUDENT_CODE in text and NOT_SHOWN in text
+    row = graded_class.reasons[(assignment, student)]
+    assert "group_splits_hidden: ValueError: EXFIL:" in row["reasons"], "the instructor's CSV keeps it"
 
 
 def test_hide_hidden_tests_keeps_name_points_and_message_and_redacts_quotes_elsewhere() -> None:
@@ -308,11 +396,15 @@ def test_hide_hidden_tests_keeps_name_points_and_message_and_redacts_quotes_else
     nb = nbformat.read(REPO_ROOT / "solutions" / assignment / f"{notebook}.ipynb", as_version=4)
     secret = sorted(secret_lines(nb))[0]
     hidden = next(c for c in nb.cells if BEGIN in c.source)
+    hidden.execution_count = 7
     hidden.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="expected values: 0.9\n"),
         nbformat.v4.new_output(
             "error", ename="AssertionError", evalue="the folds are not stratified",
-            traceback=[f"\x1b[0;32m----> 9\x1b[0m {secret}", "AssertionError: the folds are not stratified"],
+            traceback=[
+                f"\x1b[0;31mCell In[7], line 9\x1b[0m\n\x1b[0;32m----> 9\x1b[0m {secret}",
+                "AssertionError: the folds are not stratified",
+            ],
         ),
     ]
     answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
@@ -328,3 +420,61 @@ def test_hide_hidden_tests_keeps_name_points_and_message_and_redacts_quotes_else
     ]
     assert answer.outputs[0].text == f"my line\n{REDACTED}\nmy other line\n"
     assert not [c for c in nb.cells if BEGIN in c.source or secret in c.source]
+
+
+
+def failed_hidden_cell(frames: list[str], ename: str) -> nbformat.NotebookNode:
+    """The first hidden test cell of the first solution after ``HideHiddenTests``, which had failed
+    with a traceback of ``frames`` (their first lines); "{hidden}" and "{answer}" in a frame name
+    that hidden cell and the first answer cell, by their execution counts."""
+    from course_grading.feedback_pages.hidden_tests import HideHiddenTests
+
+    notebook = assignment_notebook(ASSIGNMENTS[0])
+    nb = nbformat.read(REPO_ROOT / "solutions" / ASSIGNMENTS[0] / f"{notebook}.ipynb", as_version=4)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for count, cell in enumerate(code, start=1):
+        cell.execution_count = count
+    hidden = next(cell for cell in code if BEGIN in cell.source)
+    answer = next(cell for cell in code if cell.metadata.get("nbgrader", {}).get("solution"))
+    counts = {"hidden": hidden.execution_count, "answer": answer.execution_count}
+    traceback = [frame.format(**counts) for frame in frames] + [f"{ename}: EXFIL:c2VjcmV0"]
+    error = nbformat.v4.new_output("error", ename=ename, evalue="EXFIL:c2VjcmV0", traceback=traceback)
+    hidden.outputs = [error]
+    HideHiddenTests().preprocess(nb, {})
+    return hidden
+
+
+HIDDEN_FRAME = "Cell In[{hidden}], line 3"
+ANSWER_FRAME = "Cell In[{answer}], line 2, in group_splits(X, y, groups)"
+
+
+@pytest.mark.parametrize(
+    "frames, ename, shown",
+    [
+        pytest.param(
+            [HIDDEN_FRAME, ANSWER_FRAME], "ValueError", ("ValueError", RAISED_IN_STUDENT_CODE),
+            id="raised-in-an-answer-cell",
+        ),
+        pytest.param(
+            [HIDDEN_FRAME, ANSWER_FRAME], "StolenTestSource", ("Exception", RAISED_IN_STUDENT_CODE),
+            id="a-class-of-its-own",
+        ),
+        pytest.param(
+            [HIDDEN_FRAME, "File /tmp/sandbox/stolen.py:3, in steal()"], "ValueError",
+            ("ValueError", RAISED_IN_STUDENT_CODE), id="a-module-of-its-own",
+        ),
+        pytest.param(
+            [HIDDEN_FRAME, f"{ANSWER_FRAME}\n{HIDDEN_FRAME} quoted in the answer's source"], "ValueError",
+            ("ValueError", RAISED_IN_STUDENT_CODE), id="a-fake-frame-line-in-its-source",
+        ),
+        pytest.param(
+            [HIDDEN_FRAME, f"File {np.__file__}:10, in allclose()"], "AssertionError",
+            ("AssertionError", "EXFIL:c2VjcmV0"), id="instructor-cell-and-numpy-message-shown",
+        ),
+    ],
+)
+def test_a_hidden_failure_shows_its_message_only_when_no_frame_is_student_code(
+    frames: list[str], ename: str, shown: tuple[str, str]
+) -> None:
+    hidden = failed_hidden_cell(frames, ename)
+    assert [(output.ename, output.evalue) for output in hidden.outputs] == [shown]
