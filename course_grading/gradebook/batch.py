@@ -77,9 +77,11 @@ from course_grading.handout.release import (
 __all__ = [
     "ClassReport",
     "GRADER_VERSION",
+    "SubmissionRunner",
     "dump_gradebook",
     "find_submissions",
     "grade_class",
+    "grade_one_submission",
     "main",
     "make_template",
     "serial_nbgrader_autograde",
@@ -227,8 +229,9 @@ _WORKER_CONTEXT = multiprocessing.get_context("forkserver")
 _WORKER_CONTEXT.set_forkserver_preload(["course_grading.sandbox.isolation", "nbgrader.apps", "nbgrader.api"])
 
 
-class _Runner:
-    """Runs worker processes and kills them all if the run is interrupted."""
+class SubmissionRunner:
+    """Runs worker processes and kills them all if the run is interrupted (the local pool's and each Dask
+    worker's)."""
 
     def __init__(self) -> None:
         self.processes: set[multiprocessing.process.BaseProcess] = set()
@@ -279,8 +282,8 @@ class _Runner:
             self._kill(process)
 
 
-def _grade_one(
-    runner: _Runner,
+def grade_one_submission(
+    runner: SubmissionRunner,
     course_dir: Path,
     state: Path,
     template: Path,
@@ -597,12 +600,12 @@ def grade_class(
             results[(result.assignment, result.student)] = result
         report.graded = sorted(f"{a}/{s}" for a, s, _ in todo)
     else:
-        runner = _Runner()
+        runner = SubmissionRunner()
         pool = ThreadPoolExecutor(max_workers=jobs)
         try:
             futures = {
                 (a, s): pool.submit(
-                    _grade_one,
+                    grade_one_submission,
                     runner,
                     course_dir,
                     state,

@@ -12,7 +12,7 @@ grades like the local path, with a Dask worker in place of each local grading sl
   rather than scattered data, it is recomputed from the scheduler's copy when every worker that
   held it is lost;
 - **on the worker**: :func:`grade_on_worker` writes the submission into a private course folder
-  and runs the local path's grader, :func:`course_grading.gradebook.batch._grade_one`: one forked grader
+  and runs the local path's grader, :func:`course_grading.gradebook.batch.grade_one_submission`: one forked grader
   process, real nbgrader, the kernel in its sandbox (:mod:`course_grading.sandbox.process_sandbox`,
   :mod:`course_grading.sandbox.kernel_guard`). It returns the files of the result folder;
 - **back home**: :func:`grade_on_cluster` stores each result as the local path does, and
@@ -151,11 +151,11 @@ _RUNNER_LOCK = threading.Lock()
 def _runner():
     """This worker process's runner of grader processes (one, shared by its threads)."""
     global _RUNNER
-    from course_grading.gradebook.batch import _Runner
+    from course_grading.gradebook.batch import SubmissionRunner
 
     with _RUNNER_LOCK:
         if _RUNNER is None:
-            _RUNNER = _Runner()
+            _RUNNER = SubmissionRunner()
         return _RUNNER
 
 
@@ -201,14 +201,14 @@ def grade_on_worker(
     """
     from distributed import get_worker
 
-    from course_grading.gradebook.batch import STATE_DIRECTORY, _grade_one
+    from course_grading.gradebook.batch import STATE_DIRECTORY, grade_one_submission
 
     cache = _made(Path(get_worker().local_directory) / _CACHE)
     template_folder = _cached_template(cache, template_sha256, template)
     course = Path(tempfile.mkdtemp(prefix="submission-", dir=cache))
     try:
         unpack_submission(entries, course / "submitted" / task.student / task.assignment)
-        _grade_one(
+        grade_one_submission(
             _runner(),
             course,
             course / STATE_DIRECTORY,

@@ -179,13 +179,13 @@ def test_grader_past_its_time_limit_is_stopped_leaves_nothing_running_scores_zer
     course = new_course(tmp_path / "course", [ASSIGNMENT])
     solution, untouched = make_class(course, [ASSIGNMENT], 2)
     hung = untouched.student
-    run = batch._Runner.run
+    run = batch.SubmissionRunner.run
 
     def run_with_a_short_limit_for_one(self, worker_args, log, timeout, env):
         # the grader of one student gets 3 s: it is killed in the middle of its work
         return run(self, worker_args, log, 3.0 if f"--student={hung}" in worker_args else timeout, env)
 
-    monkeypatch.setattr(batch._Runner, "run", run_with_a_short_limit_for_one)
+    monkeypatch.setattr(batch.SubmissionRunner, "run", run_with_a_short_limit_for_one)
     first = grade_class(course, jobs=2, limits=LIMITS)
     killed = first.result(ASSIGNMENT, hung)
     assert killed.status == "failed" and killed.score == 0
@@ -196,7 +196,7 @@ def test_grader_past_its_time_limit_is_stopped_leaves_nothing_running_scores_zer
     left = [p.pid for p in psutil.process_iter(["cmdline"]) if any(work in arg for arg in p.info["cmdline"] or [])]
     assert left == [], "a process of the stopped grader (its kernel) is still running"
 
-    monkeypatch.setattr(batch._Runner, "run", run)
+    monkeypatch.setattr(batch.SubmissionRunner, "run", run)
     second = grade_class(course, jobs=2, limits=LIMITS)
     assert second.graded == [] and second.result(ASSIGNMENT, hung).incidents == killed.incidents
     third = grade_class(course, jobs=2, limits=LIMITS, regrade=[hung])
