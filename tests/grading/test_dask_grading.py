@@ -1,23 +1,30 @@
-"""Grading on a real Dask cluster: a scheduler and two workers on loopback, one killed mid-run.
+"""Grading on a real Dask cluster: a scheduler and three workers, each worker a host of its own.
 
-The test starts ``dask scheduler`` and two ``dask worker`` processes (no nanny, one thread and
-one ``submissions`` resource each, their own local directory) and a third worker without the
-resource, which must get no submission and be named with the reason; grades a small synthetic class
-of 01_cross_validation through :func:`course_grading.gradebook.batch.grade_class` with ``scheduler=``,
-and SIGKILLs the first worker that starts grading a submission. The submission it held is
-graded on the other worker, once; the gradebook equals a local run's on the same class, and
-nothing of the dead worker's grading (its grader, its kernel) keeps running.
+Each worker runs in a network namespace of its own (``ip netns``), joined to the test's host by
+a veth pair on one bridge with a private address (``10.213.N.0/24``); the scheduler listens on the
+bridge's address, so a worker reaches it, and the other workers, only over its veth. The test
+creates the namespaces and the bridge, named after its PID, and removes them at the end (and any
+left by an earlier run of this test that was killed).
+
+On that network the test starts ``dask scheduler`` and two ``dask worker`` processes (no nanny, one
+thread and one ``submissions`` resource each, their own local directory) and a third worker without
+the resource, which must get no submission and be named with the reason (the shared starter is
+:mod:`course_grading.gradebook.dask_cluster`); grades a small synthetic class of
+01_cross_validation through :func:`course_grading.gradebook.batch.grade_class` with
+``scheduler=``, and SIGKILLs the first worker that starts grading a submission. The submission it
+held is graded on the other worker, once; the gradebook equals a local run's on the same class,
+and nothing of the dead worker's grading (its grader, its kernel) keeps running.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
+import re
+import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +36,7 @@ import pytest
 
 from course_grading.gradebook.batch import ClassReport, dump_gradebook, grade_class
 from course_grading.gradebook import dask_grading
+from course_grading.gradebook.dask_cluster import WorkerProcess, WorkerSpec, local_cluster
 from course_grading.gradebook.dask_grading import RESOURCE, pack_submission, sandbox_problem, unpack_submission
 from course_grading.sandbox.isolation import GradingLimits
 from course_grading.sandbox.kernel_guard import landlock_abi
@@ -37,68 +45,119 @@ from course_grading.intake.synthetic_class import make_class, new_course
 ASSIGNMENT = "01_cross_validation"
 N_STUDENTS = 3
 LIMITS = GradingLimits(cell_timeout=60)
-DASK = str(Path(sys.executable).with_name("dask"))
+#: The workers: two with a grading slot, one without.
+WORKERS = (("worker-a", 1), ("worker-b", 1), ("no-slots", 0))
+#: Names of this test's namespaces and bridge; the PID keeps two runs apart.
+NAMESPACE_PREFIX = "dasktest-"
+BRIDGE_PREFIX = "dtb"
 
 pytestmark = pytest.mark.skipif(landlock_abi() < 1, reason="the filesystem sandbox needs Linux Landlock")
 
 
-@dataclass
-class Worker:
-    name: str
-    process: subprocess.Popen
-    local_directory: Path
-
-    def grading(self) -> bool:
-        """True once a submission is being graded here (its grader's work folder exists)."""
-        return any(self.local_directory.glob("**/course-grading/submission-*/.grading/work/*/*"))
+# ---------------------------------------------------------------- one host per worker
 
 
-def _start_cluster(root: Path) -> tuple[subprocess.Popen, str, list[Worker]]:
-    root.mkdir()
-    scheduler_file = root / "scheduler.json"
+@dataclass(frozen=True)
+class Network:
+    """The bridge on the test's host, its address (the scheduler's) and one namespace per worker."""
 
-    def start(name: str, argv: list[str]) -> subprocess.Popen:
-        with open(root / f"{name}.log", "wb") as log:  # what each process said, for a failing run
-            return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    bridge: str
+    address: str
+    namespaces: dict[str, str]  # worker name -> namespace
+    addresses: dict[str, str]  # worker name -> its address in its namespace
 
-    scheduler = start(
-        "scheduler",
-        [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-         "--scheduler-file", str(scheduler_file)],
-    )
-    deadline = time.monotonic() + 120
-    while not scheduler_file.is_file() and scheduler.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)
-    address = json.loads(scheduler_file.read_text())["address"]
-    workers = []
-    one_slot = ["--resources", f"{RESOURCE}=1"]
-    for name, slots in (("worker-a", one_slot), ("worker-b", one_slot), ("no-slots", [])):
-        local = root / name
-        local.mkdir()
-        process = start(
-            name,
-            [DASK, "worker", address, "--name", name, "--no-nanny", "--nthreads", "1", "--host", "127.0.0.1",
-             "--no-dashboard", "--local-directory", str(local), *slots],
+
+def _ip(*args: str) -> str:
+    done = subprocess.run(["ip", *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"ip {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def _remove_leftovers() -> None:
+    """Remove the namespaces and bridges of earlier runs of this test whose process is gone."""
+    for line in _ip("netns", "list").splitlines():
+        name = line.split()[0] if line.strip() else ""
+        match = re.fullmatch(re.escape(NAMESPACE_PREFIX) + r"(\d+)-\d+", name)
+        if match and not psutil.pid_exists(int(match[1])):
+            _ip("netns", "delete", name)
+    bridges = _ip("-o", "link", "show", "type", "bridge")
+    for pid in re.findall(r"^\d+: " + BRIDGE_PREFIX + r"(\d+)[:@]", bridges, re.MULTILINE):
+        if not psutil.pid_exists(int(pid)):
+            _ip("link", "delete", f"{BRIDGE_PREFIX}{pid}")
+
+
+def _remove(network: Network) -> None:
+    for namespace in network.namespaces.values():  # a namespace's end of a veth takes its pair with it
+        with contextlib.suppress(RuntimeError):
+            _ip("netns", "delete", namespace)
+    with contextlib.suppress(RuntimeError):
+        _ip("link", "delete", network.bridge)
+
+
+@pytest.fixture(scope="module")
+def network() -> Iterator[Network]:
+    """One network namespace per worker, each a veth pair on a bridge with the host; removed at the end."""
+    if os.geteuid() != 0 or shutil.which("ip") is None:
+        pytest.skip(
+            "each Dask worker runs in a network namespace of its own: creating them needs root and "
+            "iproute2's `ip` (scripts/install_system_packages.sh)"
         )
-        workers.append(Worker(name, process, local))
-    return scheduler, address, workers
+    _remove_leftovers()
+    pid = os.getpid()
+    subnet = f"10.213.{pid % 256}"  # a private range; two live runs share it only if their PIDs agree mod 256
+    network = Network(
+        f"{BRIDGE_PREFIX}{pid}", f"{subnet}.1",
+        {name: f"{NAMESPACE_PREFIX}{pid}-{i}" for i, (name, _) in enumerate(WORKERS)},
+        {name: f"{subnet}.{10 + i}" for i, (name, _) in enumerate(WORKERS)},
+    )
+    try:
+        _ip("link", "add", network.bridge, "type", "bridge")
+        _ip("addr", "add", f"{network.address}/24", "dev", network.bridge)
+        _ip("link", "set", network.bridge, "up")
+        for i, (name, namespace) in enumerate(network.namespaces.items()):
+            outside, inside = f"dt{pid}h{i}", f"dt{pid}n{i}"
+            _ip("netns", "add", namespace)
+            _ip("link", "add", outside, "type", "veth", "peer", "name", inside, "netns", namespace)
+            _ip("link", "set", outside, "master", network.bridge, "up")
+            _ip("-n", namespace, "addr", "add", f"{network.addresses[name]}/24", "dev", inside)
+            _ip("-n", namespace, "link", "set", inside, "up")
+            _ip("-n", namespace, "link", "set", "lo", "up")
+        yield network
+    finally:
+        _remove(network)
 
 
-def _wait_for_workers(address: str, n: int) -> None:
-    from distributed import Client
-
-    with Client(address, timeout=120) as client:
-        client.wait_for_workers(n, timeout=120)
+# ---------------------------------------------------------------- the cluster run
 
 
-def _kill_the_first_that_grades(workers: list[Worker], stop: threading.Event, killed: list[Worker]) -> None:
+def _grading(worker: WorkerProcess) -> bool:
+    """True once a submission is being graded on ``worker`` (its grader's work folder exists)."""
+    return any(worker.local_directory.glob("**/course-grading/submission-*/.grading/work/*/*"))
+
+
+def _kill_the_first_that_grades(
+    workers: list[WorkerProcess], stop: threading.Event, killed: list[WorkerProcess]
+) -> None:
     while not stop.is_set():
         for worker in workers:
-            if worker.grading():
+            if _grading(worker):
                 worker.process.send_signal(signal.SIGKILL)
                 killed.append(worker)
                 return
         time.sleep(0.05)
+
+
+def _worker_addresses(scheduler: str) -> dict[str, str]:
+    """Worker name -> the address the scheduler knows it by, without the port."""
+    from distributed import Client
+
+    with Client(scheduler, timeout=120) as client:
+        workers = client.scheduler_info(n_workers=-1)["workers"]
+    return {
+        info["name"]: address.removeprefix("tcp://").rsplit(":", 1)[0]
+        for address, info in workers.items()
+    }
 
 
 @dataclass
@@ -106,29 +165,35 @@ class ClusterRun:
     report: ClassReport
     gradebook: list[tuple]
     local_gradebook: list[tuple]
-    killed: list[Worker]
+    killed: list[WorkerProcess]
     left_running: list[str]
     printed: str
-    unused: Worker
+    unused: WorkerProcess
+    worker_addresses: dict[str, str]
+    network: Network
 
 
 @pytest.fixture(scope="module")
-def cluster_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterRun]:
+def cluster_run(tmp_path_factory: pytest.TempPathFactory, network: Network) -> Iterator[ClusterRun]:
     root = tmp_path_factory.mktemp("dask")
     local = new_course(root / "local", [ASSIGNMENT])
     remote = new_course(root / "remote", [ASSIGNMENT])
     make_class(local, [ASSIGNMENT], N_STUDENTS)
     make_class(remote, [ASSIGNMENT], N_STUDENTS)
-    scheduler, address, workers = _start_cluster(root / "cluster")
-    try:
-        _wait_for_workers(address, len(workers))
+    specs = [
+        WorkerSpec(name, slots, network.addresses[name], ("ip", "netns", "exec", network.namespaces[name]))
+        for name, slots in WORKERS
+    ]
+    with local_cluster(root / "cluster", specs, host=network.address) as cluster:
+        cluster.wait_for_workers()
+        addresses = _worker_addresses(cluster.address)
         stop, killed = threading.Event(), []
-        killer = threading.Thread(target=_kill_the_first_that_grades, args=(workers, stop, killed))
+        killer = threading.Thread(target=_kill_the_first_that_grades, args=(cluster.workers, stop, killed))
         killer.start()
         printed = io.StringIO()
         try:
             with contextlib.redirect_stdout(printed):
-                report = grade_class(remote, limits=LIMITS, scheduler=address)
+                report = grade_class(remote, limits=LIMITS, scheduler=cluster.address)
         finally:
             stop.set()
             killer.join()
@@ -141,13 +206,14 @@ def cluster_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterRun
         grade_class(local, jobs=2, limits=LIMITS)
         yield ClusterRun(
             report, dump_gradebook(remote), dump_gradebook(local), killed, left, printed.getvalue(),
-            unused=workers[-1],
+            unused=cluster.workers[-1], worker_addresses=addresses, network=network,
         )
-    finally:
-        for process in [w.process for w in workers] + [scheduler]:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+
+
+def test_each_worker_is_a_host_of_its_own_the_scheduler_sees_its_namespace_address(
+    cluster_run: ClusterRun,
+) -> None:
+    assert cluster_run.worker_addresses == cluster_run.network.addresses  # not 127.0.0.1
 
 
 def test_a_worker_killed_mid_submission_loses_nothing_and_leaves_nothing_running(
