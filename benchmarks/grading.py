@@ -1,18 +1,22 @@
-"""Grading: serial ``nbgrader autograde`` against the parallel path, on one synthetic class.
+"""Grading: serial ``nbgrader autograde`` against the parallel path and the Dask path, on one class.
 
-Two throw-away course directories get the very same submissions:
+Throw-away course directories get the very same submissions:
 
 - *serial*: :func:`course_grading.gradebook.batch.serial_nbgrader_autograde`, one plain
   ``nbgrader autograde --force`` over the class, one student after the other, then
   ``nbgrader generate_feedback`` timed apart, since the parallel path writes feedback too;
 - *parallel*: :func:`course_grading.gradebook.batch.grade_class` (one isolated worker per
   submission, ``jobs`` at a time, merged into the gradebook), ``force=True``
-  so nothing is reused, without the CSV export.
+  so nothing is reused, without the CSV export;
+- *Dask*, with 1 then 2 workers: the same ``grade_class`` with ``scheduler=``, on a ``dask
+  scheduler`` and ``dask worker`` processes on loopback, one thread and one ``submissions`` slot
+  each (:func:`course_grading.gradebook.dask_cluster.local_cluster`), started and joined before
+  the clock starts and stopped afterwards: a fresh cluster per worker count.
 
 The class comes from :func:`course_grading.intake.synthetic_class.make_class` (solutions,
 untouched releases, every answer file of the grading tests and broken submissions,
-dealt in turn). Both paths' total scores are compared per student, so a fast but
-wrong path shows.
+dealt in turn). Every path's total scores are compared per student with the serial path's,
+so a fast but wrong path shows.
 """
 
 from __future__ import annotations
@@ -26,12 +30,15 @@ from pathlib import Path
 
 from course_grading.intake import synthetic_class
 from course_grading.gradebook.batch import ClassReport, grade_class, serial_nbgrader_autograde
+from course_grading.gradebook.dask_cluster import WorkerSpec, local_cluster
 from course_grading.gradebook.grade import generate_feedback, prepare_course, read_scores
 from course_grading.handout.release import assignment_notebook
 from course_utils._validation import check_int
 
 #: The assignment graded by default: the shortest to execute.
 DEFAULT_ASSIGNMENT = "01_cross_validation"
+#: Dask workers of the Dask path's runs, one run per count.
+DASK_WORKERS = (1, 2)
 
 
 def make_class(course_dir: Path, assignment: str, n_submissions: int) -> tuple[list[str], str]:
@@ -108,6 +115,31 @@ def _throughput(seconds: float, n: int) -> dict[str, float]:
     return {"seconds": seconds, "per_submission": seconds / n, "per_minute": 60.0 * n / seconds}
 
 
+def _agree(students: list[str], reference: dict[str, float], scores: dict[str, float]) -> int:
+    """Students with the same total score in ``scores`` as in ``reference``."""
+    return sum(
+        student in reference and student in scores and abs(reference[student] - scores[student]) < 1e-9
+        for student in students
+    )
+
+
+def _grade_on_dask(
+    folder: Path, assignment: str, n_submissions: int, n_workers: int, log: Callable[[str], None]
+) -> tuple[ClassReport, dict[str, float]]:
+    """Grade a fresh copy of the class on a loopback cluster of ``n_workers`` one-slot workers."""
+    course = prepare_course(folder / "course", [assignment])
+    make_class(course, assignment, n_submissions)
+    workers = [WorkerSpec(f"worker-{index}") for index in range(1, n_workers + 1)]
+    with local_cluster(folder / "cluster", workers) as cluster:
+        cluster.wait_for_workers()
+        log(f"  Dask, {n_workers} worker(s) at {cluster.address} ...")
+        report = grade_class(
+            course, assignments_to_grade=[assignment], force=True, export=False, scheduler=cluster.address
+        )
+    log(f"  Dask, {n_workers} worker(s): {report.seconds:.2f} s")
+    return report, {result.student: result.score for result in report.results}
+
+
 def bench_grading(
     *,
     n_submissions: int = 100,
@@ -115,7 +147,7 @@ def bench_grading(
     jobs: int | None = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, object]:
-    """Grade one synthetic class serially and with the parallel path, and compare.
+    """Grade one synthetic class serially, with the parallel path and on Dask, and compare.
 
     Parameters
     ----------
@@ -136,8 +168,12 @@ def bench_grading(
         parallel path writes) and ``parallel``, each with ``seconds``, ``per_submission``,
         ``per_minute``; ``ratio`` (parallel submissions per minute / serial autograde),
         ``ratio_same_outputs`` (against ``serial_with_feedback``), ``scores_agree`` (students
-        with the same total score on both paths) and ``worker_phases`` (mean seconds per
-        submission inside a worker, and per worker slot).
+        with the same total score on both paths), ``worker_phases`` (mean seconds per
+        submission inside a worker, and per worker slot); ``dask``, one row per count of
+        :data:`DASK_WORKERS` with ``workers``, ``seconds``, ``per_submission``, ``per_minute``,
+        ``graded``, ``ratio_same_outputs`` (against ``serial_with_feedback``), ``ratio_local``
+        (against ``parallel``) and ``scores_agree`` (students with the serial path's total), and
+        ``dask_notes``.
     """
     n_submissions = check_int("n_submissions", n_submissions, minimum=1)
     jobs = (os.cpu_count() or 1) if jobs is None else check_int("jobs", jobs, minimum=1)
@@ -159,6 +195,10 @@ def bench_grading(
         parallel_seconds = report.seconds
         parallel_scores = {result.student: result.score for result in report.results}
         log(f"  parallel: {parallel_seconds:.2f} s")
+        dask_runs = {
+            n: _grade_on_dask(Path(tmp) / f"dask-{n}", assignment, n_submissions, n, log)
+            for n in DASK_WORKERS
+        }
     serial = {**_throughput(serial_seconds, n_submissions), "graded": len(serial_scores)}
     serial_with_feedback = _throughput(serial_seconds + feedback_seconds, n_submissions)
     parallel = {
@@ -167,12 +207,18 @@ def bench_grading(
         "workers_seconds": report.grading_seconds,
     }
     worker_phases = _worker_phases(report, jobs)
-    agree = sum(
-        student in serial_scores
-        and student in parallel_scores
-        and abs(serial_scores[student] - parallel_scores[student]) < 1e-9
-        for student in students
-    )
+    agree = _agree(students, serial_scores, parallel_scores)
+    dask = []
+    for n, (dask_report, scores) in dask_runs.items():
+        throughput = _throughput(dask_report.seconds, n_submissions)
+        dask.append({
+            "workers": n,
+            **throughput,
+            "graded": len(scores),
+            "ratio_same_outputs": throughput["per_minute"] / serial_with_feedback["per_minute"],
+            "ratio_local": throughput["per_minute"] / parallel["per_minute"],
+            "scores_agree": _agree(students, serial_scores, scores),
+        })
     return {
         "assignment": assignment,
         "submissions": n_submissions,
@@ -186,6 +232,7 @@ def bench_grading(
         "ratio_same_outputs": parallel["per_minute"] / serial_with_feedback["per_minute"],
         "scores_agree": agree,
         "worker_phases": worker_phases,
+        "dask": dask,
         "notes": (
             f"Class: {class_source}. Of the students both paths graded, {agree} of {n_submissions} got the "
             f"same total score on both (serial graded {serial['graded']}, parallel {parallel['graded']}). "
@@ -195,5 +242,13 @@ def bench_grading(
             f"included), a worker spent {worker_phases['inside_worker']:.2f} s grading and held one of the "
             f"{jobs} worker slots for {worker_phases['per_worker_slot']:.2f} s (its start, exit and the "
             "copies of its results included); the phases of the submissions that ran a kernel are below."
+        ),
+        "dask_notes": (
+            "The Dask path: the same `grade_class` with `scheduler=`, on a `dask scheduler` and "
+            f"{' then '.join(map(str, DASK_WORKERS))} `dask worker` processes on loopback of this machine "
+            "(one thread and one `submissions` slot each; no nanny), a fresh cluster per run, started and "
+            "joined before the clock starts. Its seconds include connecting to the scheduler, the workers' "
+            "sandbox check, the template's and submissions' transfer and the merge; each worker's first "
+            "submission also pays its imports."
         ),
     }

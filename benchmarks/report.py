@@ -42,6 +42,10 @@ def _fmt_bytes(n: int | None) -> str:
     return f"{n / 2**30:.2f} GiB"
 
 
+def _workers(n: int) -> str:
+    return f"{n} worker" if n == 1 else f"{n} workers"
+
+
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """Return a GitHub-flavoured Markdown table.
 
@@ -85,6 +89,14 @@ def _headline_rows(results: dict) -> list[list[str]]:
             fmt_ratio(grading["ratio_same_outputs"]),
             f"{grading['serial_with_feedback']['per_minute']:.1f} vs "
             f"{grading['parallel']['per_minute']:.1f} per minute",
+        ])
+    if grading.get("dask"):
+        top = max(grading["dask"], key=lambda row: row["workers"])
+        rows.append([
+            f"grading: Dask path, {_workers(top['workers'])} on this machine / the local pool",
+            fmt_ratio(top["ratio_local"]),
+            f"{top['per_minute']:.1f} vs {grading['parallel']['per_minute']:.1f} per minute; "
+            f"{fmt_ratio(top['ratio_same_outputs'])} against serial autograde + feedback",
         ])
     pruning = results.get("pruning") or {}
     kept = [row for row in pruning.get("rows", []) if row["pruner"] != "none" and row["quality_kept"]]
@@ -196,17 +208,21 @@ def render_markdown(results: dict) -> str:
         out.append("\n## Grading\n")
         out.append(
             f"The same synthetic class of {grading['submissions']} submissions "
-            f"({grading['assignment']}) graded by both paths.\n\n"
+            f"({grading['assignment']}) graded by every path.\n\n"
         )
         paths = (
             ("serial", "serial `nbgrader autograde`"),
             ("serial_with_feedback", "serial `nbgrader autograde`, then `generate_feedback`"),
             ("parallel", grading["parallel_label"]),
         )
+        rows = [(name, grading[key]) for key, name in paths] + [
+            (f"Dask path, {_workers(row['workers'])} on loopback, one slot each", row)
+            for row in grading.get("dask", [])
+        ]
         out.append(markdown_table(
             ["path", "seconds", "seconds per submission", "submissions per minute"],
-            [[name, fmt_seconds(grading[key]["seconds"]), fmt_seconds(grading[key]["per_submission"]),
-              f"{grading[key]['per_minute']:.1f}"] for key, name in paths],
+            [[name, fmt_seconds(row["seconds"]), fmt_seconds(row["per_submission"]),
+              f"{row['per_minute']:.1f}"] for name, row in rows],
         ))
         out.append(
             f"\nRatio (parallel throughput / serial): **{fmt_ratio(grading['ratio'])}** against autograde "
@@ -226,6 +242,17 @@ def render_markdown(results: dict) -> str:
             rows.append(["merge into the course gradebook and copies, per submission",
                          fmt_seconds(phases["merge_per_submission"])])
             out.append(markdown_table(["phase", "seconds"], rows))
+        if grading.get("dask"):
+            out.append(
+                "\nThe Dask path's throughput against serial autograde + feedback and against the local "
+                "pool, and the students whose total score equals the serial path's:\n\n"
+            )
+            out.append(markdown_table(
+                ["Dask workers", "/ serial autograde + feedback", "/ local pool", "same score as serial"],
+                [[row["workers"], fmt_ratio(row["ratio_same_outputs"]), fmt_ratio(row["ratio_local"]),
+                  f"{row['scores_agree']} of {grading['submissions']}"] for row in grading["dask"]],
+            ))
+            out.append(f"\n{grading['dask_notes']}\n")
 
     pruning = results.get("pruning")
     if pruning:

@@ -59,7 +59,11 @@ def _fake_results():
                     "notes": "Class: synthetic.",
                     "serial": {"seconds": 200.0, "per_submission": 5.0, "per_minute": 12.0},
                     "serial_with_feedback": {"seconds": 300.0, "per_submission": 7.5, "per_minute": 8.0},
-                    "parallel": {"seconds": 111.1, "per_submission": 2.78, "per_minute": 21.6}},
+                    "parallel": {"seconds": 111.1, "per_submission": 2.78, "per_minute": 21.6},
+                    "dask": [{"workers": w, "seconds": 240.0 / w, "per_submission": 6.0 / w,
+                              "per_minute": 10.0 * w, "graded": 40, "ratio_same_outputs": 1.25 * w, "ratio_local": 10.0 * w / 21.6,
+                              "scores_agree": 40} for w in (1, 2)],
+                    "dask_notes": "On loopback."},
         "pruning": {"workload": "w", "seeds": [0, 1], "n_trials": 5, "n_steps": 3, "margin": 0.002, "rows": [
             {"pruner": "none", "pruned": 0.0, "steps": 15.0, "seconds": 1.0, "steps_saved": 0.0, "speedup": 1.0,
              "best_mean": 0.1, "best_std": 0.0, "test_mean": 0.1, "gap": 0.0, "gap_low": 0.0, "gap_high": 0.0,
@@ -89,6 +93,9 @@ def test_the_report_has_a_headline_and_every_area(tmp_path):
     assert "serial autograde + `generate_feedback` (the same outputs) | 2.70x | 8.0 vs 21.6 per minute |" in page
     assert "(Median) | 33% fewer training steps | test log-loss +0.0000 vs no pruning; wall clock 2.00x" in page
     assert "2 threads over 1 | 2.00x" in page
+    assert "| Dask path, 2 workers on loopback, one slot each | 120.00 s | 3.00 s | 20.0 |" in page
+    assert "| 2 | 2.50x | 0.93x | 40 of 40 |" in page
+    assert "| grading: Dask path, 2 workers on this machine / the local pool | 0.93x |" in page
     assert json.loads(json_path.read_text(encoding="utf-8"))["grading"]["ratio"] == 1.8
 
 
