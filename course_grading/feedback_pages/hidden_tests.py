@@ -9,14 +9,16 @@ own ``ClearHiddenTests`` (its delimiters and its ``_remove_hidden_test_region``)
 - a test cell with a hidden region shows only its name and points (nbgrader's template adds
   the score) and, if it failed, the exception type and message, without traceback or output;
 - once a hidden test has run, student code can read it in the same kernel (IPython's history,
-  the caller's frame, ``linecache``) and carry it out in any text the page shows. So every code
-  cell after the first hidden test shows no output (:data:`NOT_SHOWN`), and a test cell's
-  failure shows its message only when no frame of the error is student code: every frame an
-  instructor cell (nbgrader ``locked``, restored from the source) or a file of the Python
-  installation or of the course's packages. Otherwise the page names only a built-in exception
-  type and says the error was raised in the student's code (:data:`RAISED_IN_STUDENT_CODE`).
-  A shown message is cut at :data:`MAX_MESSAGE_CHARS`: what an instructor's message
-  interpolates from a student's return value is the one channel left, and it is bounded;
+  the caller's frame, ``linecache``, the kernel's request) and carry it out in any text the page
+  shows. So every code cell after the first hidden test shows no output (:data:`NOT_SHOWN`), and a
+  test cell's failure shows only text the instructor wrote: when no frame of the error is student
+  code (every frame an instructor cell, nbgrader ``locked`` and restored from the source, or a file
+  of the Python installation or of the course's packages), the message of the instructor's
+  ``assert`` or ``raise`` it matches (:func:`instructor_messages`), each value it interpolates
+  replaced by :data:`VALUE_NOT_SHOWN`; a message no instructor cell writes (numpy's, or one that
+  quotes a value) is :data:`MESSAGE_NOT_SHOWN`. Raised inside student code, the page names a
+  built-in exception type and says so (:data:`RAISED_IN_STUDENT_CODE`). The type shown is always a
+  built-in one (a student may name an exception class anything);
 - in every other output (streams, rich data, error messages and tracebacks of the cells before
   the first hidden test) a line that quotes a line of a hidden test is replaced by
   :data:`REDACTED`.
@@ -32,6 +34,7 @@ cdnjs: a feedback page makes no request off the machine; formulas are MathML
 
 from __future__ import annotations
 
+import ast
 import builtins
 import copy
 import html
@@ -48,11 +51,16 @@ from nbgrader.preprocessors import ClearHiddenTests
 __all__ = [
     "FEEDBACK_TEMPLATE_DIRS",
     "HIDDEN_NOTICE",
+    "MESSAGE_NOT_SHOWN",
     "NOT_SHOWN",
     "RAISED_IN_STUDENT_CODE",
     "REDACTED",
+    "VALUE_NOT_SHOWN",
     "HideHiddenTests",
     "grading_notes_cell",
+    "instructor_messages",
+    "shown_exception_type",
+    "shown_message",
     "redact",
     "secret_lines",
 ]
@@ -74,7 +82,8 @@ NOT_SHOWN = (
     "test's code; your own notebook keeps what it printed]"
 )
 RAISED_IN_STUDENT_CODE = "raised inside the code of your answer cells (run the visible tests to see why)"
-MAX_MESSAGE_CHARS = 300
+MESSAGE_NOT_SHOWN = "[message not shown: it is not a text of the instructor's tests]"
+VALUE_NOT_SHOWN = "…"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # The first line of each frame of an IPython 9 traceback: a cell, or a file.
 _CELL_FRAME = re.compile(r"^Cell In\[(\d+)\], line \d+")
@@ -87,6 +96,12 @@ _TRUSTED_ROOTS = sorted(
 _BUILTIN_EXCEPTIONS = {
     name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
 }
+
+
+def shown_exception_type(ename: str) -> str:
+    """``ename`` if it is a built-in exception type, else ``"Exception"``: a student's class may have
+    any name, a stolen line included."""
+    return ename if ename in _BUILTIN_EXCEPTIONS else "Exception"
 
 
 def _is_test_cell(cell: NotebookNode) -> bool:
@@ -181,20 +196,103 @@ def _raised_in_instructor_code(traceback: list[str], instructor_counts: set[int]
     return bool(cells) and set(cells) <= instructor_counts and trusted_files
 
 
-def _failure_only(cell: NotebookNode, secrets: set[str], instructor_counts: set[int]) -> list[NotebookNode]:
-    """The cell's first error as exception type and message only; nothing if it raised none.
+def _template(node: ast.expr) -> tuple[str | None, ...] | None:
+    """A message expression as its parts: text, or None for each interpolated value."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return (node.value,)
+    if isinstance(node, ast.JoinedStr):
+        return tuple(part.value if isinstance(part, ast.Constant) else None for part in node.values)
+    return None
 
-    The message is shown only when the error was raised in instructor code
-    (:func:`_raised_in_instructor_code`), cut at :data:`MAX_MESSAGE_CHARS`.
+
+def instructor_messages(source: str) -> list[tuple[str | None, ...]]:
+    """Return the messages an instructor's cell can fail with.
+
+    Parameters
+    ----------
+    source : str
+        The cell's code (a locked or test cell of the autograded notebook: the instructor's,
+        restored from the source).
+
+    Returns
+    -------
+    list of tuple
+        One per ``assert test, message`` and ``raise Error(message, ...)`` whose message is a
+        string or an f-string: its text parts, with None where the f-string interpolates a value.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    templates = []
+    for node in ast.walk(tree):
+        message = None
+        if isinstance(node, ast.Assert):
+            message = node.msg
+        elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+            message = node.exc.args[0]
+        template = _template(message) if message is not None else None
+        if template is not None:
+            templates.append(template)
+    return templates
+
+
+def _is_filled_in(parts: tuple[str | None, ...], message: str) -> bool:
+    """Whether ``message`` is the template's text with some text in place of each value.
+
+    Linear in the message (leftmost matching of each text part), whatever the student's values.
+    """
+    if len(parts) == 1:
+        return parts[0] is None or message == parts[0]
+    head = parts[0] or ""
+    tail = parts[-1] or ""
+    if len(head) + len(tail) > len(message) or not (message.startswith(head) and message.endswith(tail)):
+        return False
+    position, end = len(head), len(message) - len(tail)
+    for part in parts[1:-1]:
+        if part is not None:
+            found = message.find(part, position, end)
+            if found < 0:
+                return False
+            position = found + len(part)
+    return True
+
+
+def shown_message(message: str, templates: list[tuple[str | None, ...]]) -> str:
+    """Return ``message`` as the feedback may show it: the instructor's text it is, values elided.
+
+    Of the templates the whole message fills in, the one with the most text gives the message,
+    each value replaced by :data:`VALUE_NOT_SHOWN`. An empty message stays empty; a message no
+    template gives is :data:`MESSAGE_NOT_SHOWN`.
+    """
+    if not message:
+        return ""
+    best = ""
+    for parts in templates:
+        text = "".join(VALUE_NOT_SHOWN if part is None else part for part in parts)
+        if len(text) > len(best) and _is_filled_in(parts, message):
+            best = text
+    return best if best.replace(VALUE_NOT_SHOWN, "").strip() else MESSAGE_NOT_SHOWN
+
+
+def _failure_only(
+    cell: NotebookNode, instructor_counts: set[int], templates: list[tuple[str | None, ...]]
+) -> list[NotebookNode]:
+    """The cell's first error as a built-in exception type and the instructor's message; nothing if
+    it raised none.
+
+    ``templates`` are the messages of the cell itself and of the visible code of every locked
+    cell (helpers a test calls); a hidden region's messages are its own cell's only. The message
+    is the template it matches (:func:`shown_message`) when the error was raised in instructor
+    code (:func:`_raised_in_instructor_code`), else :data:`RAISED_IN_STUDENT_CODE`.
     """
     for output in cell.get("outputs", []):
         if output.get("output_type") != "error":
             continue
-        ename = str(output.get("ename", "Error"))
+        ename = shown_exception_type(str(output.get("ename", "Error")))
         if _raised_in_instructor_code(list(output.get("traceback", [])), instructor_counts):
-            message = redact(_ANSI.sub("", str(output.get("evalue", ""))), secrets)[:MAX_MESSAGE_CHARS]
+            message = shown_message(_ANSI.sub("", str(output.get("evalue", ""))), templates)
         else:
-            ename = ename if ename in _BUILTIN_EXCEPTIONS else "Exception"
             message = RAISED_IN_STUDENT_CODE
         summary = f"{ename}: {message}" if message else ename
         return [nbformat.v4.new_output("error", ename=ename, evalue=message, traceback=[summary])]
@@ -211,21 +309,34 @@ class HideHiddenTests(ClearHiddenTests):
             for cell in nb.cells
             if cell.cell_type == "code" and utils.is_locked(cell) and cell.get("execution_count")
         }
+        self._shared_templates = [
+            template
+            for cell in nb.cells
+            if cell.cell_type == "code" and (utils.is_locked(cell) or _is_test_cell(cell))
+            for template in instructor_messages(self._visible_source(cell))
+        ]
         self._after_hidden_test = False  # cells are preprocessed in notebook order, the order they ran
         return super().preprocess(nb, resources)
+
+    def _visible_source(self, cell: NotebookNode) -> str:
+        """The cell's code without its hidden regions."""
+        cleared = copy.deepcopy(cell)
+        self._remove_hidden_test_region(cleared)
+        return cleared.source
 
     def preprocess_cell(
         self, cell: NotebookNode, resources: dict, cell_index: int
     ) -> tuple[NotebookNode, dict]:
         if cell.cell_type != "code":
             return cell, resources
+        templates = self._shared_templates + instructor_messages(cell.source) if _is_test_cell(cell) else []
         if _is_test_cell(cell) and self._remove_hidden_test_region(copy.deepcopy(cell)):
             meta = cell.metadata.nbgrader
             cell.source = HIDDEN_NOTICE.format(grade_id=meta["grade_id"], points=float(meta.get("points", 0)))
-            cell.outputs = _failure_only(cell, self._secrets, self._instructor_counts)
+            cell.outputs = _failure_only(cell, self._instructor_counts, templates)
             self._after_hidden_test = True
         elif self._after_hidden_test and _is_test_cell(cell):
-            cell.outputs = _failure_only(cell, self._secrets, self._instructor_counts)
+            cell.outputs = _failure_only(cell, self._instructor_counts, templates)
         elif self._after_hidden_test:
             shown = bool(cell.outputs)
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=NOT_SHOWN + "\n")] if shown else []

@@ -372,6 +372,7 @@ def grade_one_submission(
         float(sum(points.values())),
         cells={g: {"score": 0.0, "max_score": p, "reason": incident} for g, p in points.items()},
         incidents=[incident],
+        for_the_student={incident: f"{problem}; scored 0"},  # the log is the kernel's too
         fingerprint=fingerprint,
         seconds=time.perf_counter() - start,
     )

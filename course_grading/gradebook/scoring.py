@@ -6,8 +6,8 @@ hold an error *or any stderr stream*: a warning raised by the student's code, or
 is nbgrader's ``SaveAutoGrades`` scoring each test cell as if its stderr streams were not
 there (errors, and partial credit from an ``execute_result``, count as before); the cell in
 the autograded notebook keeps its stderr output, and :func:`stderr_notes` says which passing
-test cells wrote to stderr. The feedback shows these notes without the text
-(:func:`note_for_the_student`): written while a hidden test runs, it may carry the test's code.
+test cells wrote to stderr. From the first hidden test on, the feedback shows these notes
+without the text: written once the kernel holds a hidden test, it may carry the test's code.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ import copy
 
 from nbformat import NotebookNode
 from nbgrader import utils
-from nbgrader.preprocessors import SaveAutoGrades
+from nbgrader.preprocessors import ClearHiddenTests, SaveAutoGrades
 
-__all__ = ["STDERR_NOTE", "SaveAutoGradesIgnoringStderr", "note_for_the_student", "stderr_notes", "without_stderr"]
+__all__ = ["STDERR_NOTE", "SaveAutoGradesIgnoringStderr", "stderr_notes", "without_stderr"]
 
 NOTE_CHARS = 160
+HIDDEN_TESTS_BEGIN = ClearHiddenTests.begin_test_delimeter.default_value
 STDERR_NOTE = "wrote to stderr (kept its points)"
 
 
@@ -43,7 +44,7 @@ class SaveAutoGradesIgnoringStderr(SaveAutoGrades):
         super()._add_score(without_stderr(cell), resources)
 
 
-def stderr_notes(nb: NotebookNode) -> list[str]:
+def stderr_notes(nb: NotebookNode) -> list[tuple[str, str]]:
     """Return a note for every test cell of an autograded notebook that passed but wrote to stderr.
 
     Parameters
@@ -53,11 +54,15 @@ def stderr_notes(nb: NotebookNode) -> list[str]:
 
     Returns
     -------
-    list of str
-        ``"<grade_id>: wrote to stderr (kept its points): <first line>"``, in cell order.
+    list of tuple of str
+        In cell order, the instructor's note ``"<grade_id>: wrote to stderr (kept its points): <first
+        line>"`` and the student's: the same before the first hidden test, from it on
+        ``"<grade_id>: wrote to stderr (kept its points)"``.
     """
     notes = []
+    hidden_test_sent = False
     for cell in nb.cells:
+        hidden_test_sent |= cell.cell_type == "code" and HIDDEN_TESTS_BEGIN in cell.source
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
             continue
@@ -65,22 +70,6 @@ def stderr_notes(nb: NotebookNode) -> list[str]:
         score, max_score = utils.determine_grade(without_stderr(cell))
         if streams and score == max_score:
             first = next((line.strip() for text in streams for line in text.splitlines() if line.strip()), "")
-            notes.append(f"{meta['grade_id']}: {STDERR_NOTE}: {first[:NOTE_CHARS]}")
+            note = f"{meta['grade_id']}: {STDERR_NOTE}: {first[:NOTE_CHARS]}"
+            notes.append((note, f"{meta['grade_id']}: {STDERR_NOTE}" if hidden_test_sent else note))
     return notes
-
-
-def note_for_the_student(note: str) -> str:
-    """Return ``note`` as the feedback shows it: a stderr note without what the student's code wrote.
-
-    Parameters
-    ----------
-    note : str
-        A grading note, e.g. one of :func:`stderr_notes`.
-
-    Returns
-    -------
-    str
-        ``"<grade_id>: wrote to stderr (kept its points)"`` for a stderr note, any other note unchanged.
-    """
-    head, marker, _ = note.partition(f": {STDERR_NOTE}: ")
-    return f"{head}: {STDERR_NOTE}" if marker else note

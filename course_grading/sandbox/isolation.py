@@ -67,9 +67,10 @@ from course_grading.feedback_pages.hidden_tests import (
     grading_notes_cell,
     redact,
     secret_lines,
+    shown_exception_type,
 )
 from course_grading.sandbox.restore_cells import restore_cell_metadata
-from course_grading.gradebook.scoring import SaveAutoGradesIgnoringStderr, note_for_the_student, stderr_notes
+from course_grading.gradebook.scoring import HIDDEN_TESTS_BEGIN, SaveAutoGradesIgnoringStderr, stderr_notes
 from course_grading.feedback_pages.student_html import SanitizeStudentHTML
 from course_grading.sandbox.time_budget import TimeBudget
 
@@ -158,6 +159,9 @@ class SubmissionResult:
     ``status`` is ``graded`` (nbgrader ran, scores are per cell), ``rejected`` (the files
     could not be graded: zero with a reason) or ``failed`` (the grader crashed: zero).
     ``cells`` maps each test cell's grade_id to ``{"score", "max_score", "reason"}``.
+    ``incidents`` are the instructor's notes; ``for_the_student`` maps those that quote what the
+    student's kernel produced (an error message, stderr, a log line) to the text the student's
+    feedback shows instead: once a hidden test has run, any such text could carry its code.
     """
 
     assignment: str
@@ -168,6 +172,7 @@ class SubmissionResult:
     max_score: float
     cells: dict[str, dict[str, Any]] = field(default_factory=dict)
     incidents: list[str] = field(default_factory=list)
+    for_the_student: dict[str, str] = field(default_factory=dict)
     fingerprint: str = ""
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
@@ -181,6 +186,11 @@ class SubmissionResult:
             if cell["score"] < cell["max_score"] and cell["reason"] not in self.incidents
         ]
         return list(self.incidents) + lost
+
+    @property
+    def notes_for_the_student(self) -> list[str]:
+        """The incidents as the student's feedback shows them (:attr:`for_the_student`)."""
+        return [self.for_the_student.get(text, text) for text in self.incidents]
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True)
@@ -338,7 +348,8 @@ class GuardedExecute(Execute):
     - The kernel's working directory is ``run_dir`` (data files only, not the notebook that
       holds the hidden tests).
 
-    Incidents are written to ``incidents_file`` (JSON list of str).
+    Incidents are written to ``incidents_file``: JSON ``{"incidents": [...], "for_the_student":
+    {...}}`` (see :class:`SubmissionResult`).
     """
 
     incidents_file = Unicode("", help="where to write the incidents (JSON)").tag(config=True)
@@ -352,6 +363,8 @@ class GuardedExecute(Execute):
 
     def preprocess(self, nb: NotebookNode, resources: dict, km: Any = None) -> tuple[NotebookNode, dict]:
         self._incidents: list[str] = []
+        self._for_the_student: dict[str, str] = {}
+        self._hidden_test_sent = False  # from then on the kernel may hold a hidden test's code
         self._stopped: str | None = None
         # Seconds: kernel start (to the first cell), cells, guard calls, kernel shutdown (after the last).
         self._phases = dict.fromkeys(("kernel_start", "cells", "guard", "kernel_stop"), 0.0)
@@ -372,7 +385,8 @@ class GuardedExecute(Execute):
             return super().preprocess(nb, resources, km=km)
         finally:
             if self.incidents_file:
-                write_atomic(Path(self.incidents_file), json.dumps(self._incidents))
+                notes = {"incidents": self._incidents, "for_the_student": self._for_the_student}
+                write_atomic(Path(self.incidents_file), json.dumps(notes))
             if self.phases_file:
                 stopped = time.perf_counter() - self._mark
                 self._phases["kernel_stop"] = stopped if self._first_cell_seen else 0.0
@@ -405,9 +419,17 @@ class GuardedExecute(Execute):
         self._cell_limit = self._budget.cell_timeout(self.timeout)
         return self._cell_limit
 
-    def _note(self, text: str) -> None:
+    def _note(self, text: str, for_the_student: str | None = None) -> None:
+        """Record an incident.
+
+        ``for_the_student`` is what the feedback shows instead when ``text`` quotes what the kernel
+        sent (the student's code runs there) and a hidden test has been sent to it: the text could
+        then carry the test's code. Before, the student sees ``text`` itself.
+        """
         if text not in self._incidents:
             self._incidents.append(text)
+        if for_the_student is not None and self._hidden_test_sent:
+            self._for_the_student[text] = for_the_student
 
     async def _hidden(self, expression: str, timeout: float) -> tuple[str, str | None]:
         """Evaluate ``expression`` in the kernel, outside the notebook; returns (status, repr)."""
@@ -475,23 +497,32 @@ class GuardedExecute(Execute):
             answer = {"error": value, "timeout": "no answer in 20 s"}.get(status, repr(value)) or ""
             self._note(
                 f"tampering: the grader's guard could not run {when} {grade_id} ({answer[:160]}); "
-                "needs a manual check; the cell scores 0"
+                "needs a manual check; the cell scores 0",
+                f"tampering: the grader's guard could not run {when} {grade_id}; needs a manual check; "
+                "the cell scores 0",
             )
             return False
         machinery, rebound = reports
         if when == "before":
             if rebound:
-                self._note(f"tampering: student code rebound {rebound}; restored before {grade_id}")
+                self._note(
+                    f"tampering: student code rebound {rebound}; restored before {grade_id}",
+                    f"tampering: student code rebound what the tests use; restored before {grade_id}",
+                )
             if machinery:
                 self._note(
                     f"tampering: student code changed IPython's execution machinery ({machinery}); "
-                    f"reset before {grade_id}; needs a manual check"
+                    f"reset before {grade_id}; needs a manual check",
+                    f"tampering: student code changed IPython's execution machinery; reset before {grade_id}; "
+                    "needs a manual check",
                 )
             return True
         if rebound or machinery:
             changed = ", ".join(filter(None, [rebound, machinery]))
             self._note(
-                f"tampering: {changed} changed while {grade_id} ran; needs a manual check; the cell scores 0"
+                f"tampering: {changed} changed while {grade_id} ran; needs a manual check; the cell scores 0",
+                f"tampering: the tests' names or IPython's machinery changed while {grade_id} ran; needs a "
+                "manual check; the cell scores 0",
             )
             return False
         return True
@@ -522,6 +553,7 @@ class GuardedExecute(Execute):
         locked = bool(meta.get("locked")) and not meta.get("solution")
         trusted = self._guard("before", grade_id) if locked else True
         cell_start = time.perf_counter()
+        self._hidden_test_sent |= HIDDEN_TESTS_BEGIN in cell.source
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except CellTimeoutError:  # interrupted after the timeout, the kernel still never went idle
@@ -564,7 +596,10 @@ class GuardedExecute(Execute):
             self._note(f"memory limit reached in {grade_id} (MemoryError)")
         denied = [out for out in errors if out.ename == "PermissionError"]
         if denied:
-            self._note(f"the sandbox denied a file access in {grade_id} ({denied[0].evalue[:160]})")
+            self._note(
+                f"the sandbox denied a file access in {grade_id} ({denied[0].evalue[:160]})",
+                f"the sandbox denied a file access in {grade_id}",
+            )
         if any(out.ename == "OutputLimitExceeded" for out in errors):
             self._note(f"output limit reached in {grade_id}: further output discarded")
         handled = {
@@ -581,7 +616,10 @@ class GuardedExecute(Execute):
             and not errors[0].ename.endswith("MemoryError")
         ):
             evalue = re.sub(r"\x1b\[[0-9;]*m", "", str(errors[0].evalue)).strip().splitlines()
-            self._note(f"error in {grade_id}: {errors[0].ename}: {evalue[0][:160] if evalue else ''}")
+            self._note(
+                f"error in {grade_id}: {errors[0].ename}: {evalue[0][:160] if evalue else ''}",
+                f"error in {grade_id}: {shown_exception_type(errors[0].ename)}",
+            )
         if locked:
             trusted = self._guard("after", grade_id) and trusted
         if not trusted and meta.get("grade"):  # nbgrader scores a cell with an error output 0
@@ -604,7 +642,7 @@ def _cell_reason(cell: NotebookNode) -> str:
 
 def write_rejection_feedback(path: Path, result: SubmissionResult) -> None:
     """Write a feedback page for a submission nbgrader could not grade."""
-    items = "".join(f"<li>{html.escape(text)}</li>" for text in result.reasons)
+    items = "".join(f"<li>{html.escape(text)}</li>" for text in result.notes_for_the_student)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
@@ -818,13 +856,16 @@ def grade_in_worker(
     )
     incidents_path = work / INCIDENTS_FILE
     if incidents_path.is_file():
-        result.incidents += json.loads(incidents_path.read_text(encoding="utf-8"))
+        notes = json.loads(incidents_path.read_text(encoding="utf-8"))
+        result.incidents += notes["incidents"]
+        result.for_the_student.update(notes["for_the_student"])
     autograded = course / "autograded" / PRIVATE_STUDENT_ID / assignment / f"{notebook}.ipynb"
     if not outcome.get("success") or not autograded.is_file():
         log = (outcome.get("error") or outcome.get("log") or "").strip().splitlines()
         last = next((line for line in reversed(log) if line.strip()), "no log")
         result.status = "failed"
         result.incidents.append(f"nbgrader could not grade this submission ({last[:200]}); scored 0")
+        result.for_the_student[result.incidents[-1]] = "nbgrader could not grade this submission; scored 0"
         for cell in result.cells.values():
             cell["reason"] = result.incidents[-1]
         write_rejection_feedback(feedback, result)
@@ -855,11 +896,13 @@ def grade_in_worker(
         killed = any(KILLED_FROM_OUTSIDE in text for text in result.incidents)
         result.status = "failed" if killed else "graded"
         result.score = float(sum(cell["score"] for cell in result.cells.values()))
-        result.incidents += stderr_notes(graded_nb)
+        for note, for_the_student in stderr_notes(graded_nb):
+            result.incidents.append(note)
+            result.for_the_student[note] = for_the_student
         if result.incidents:  # the student sees the notes at the top of the feedback
             os.chmod(autograded, 0o644)
             secrets = secret_lines(source)
-            notes = [redact(note_for_the_student(text), secrets) for text in result.incidents]
+            notes = [redact(text, secrets) for text in result.notes_for_the_student]
             graded_nb.cells.insert(0, grading_notes_cell(notes))
             nbformat.write(graded_nb, autograded)
         feedback_start = time.perf_counter()

@@ -19,6 +19,7 @@ to stdout).
 
 from __future__ import annotations
 
+import ast
 import csv
 import re
 from dataclasses import dataclass
@@ -32,9 +33,11 @@ import pytest
 from course_grading.gradebook.batch import REASONS_CSV, grade_class
 from course_grading.feedback_pages.hidden_tests import (
     MIN_SECRET_CHARS,
+    MESSAGE_NOT_SHOWN,
     NOT_SHOWN,
     RAISED_IN_STUDENT_CODE,
     REDACTED,
+    VALUE_NOT_SHOWN,
 )
 from course_grading.sandbox.isolation import GradingLimits
 from course_grading.sandbox.kernel_guard import landlock_abi
@@ -104,9 +107,29 @@ def group_splits(*args, **kwargs):
         raise ValueError(_stolen())
     return _honest_group_splits(*args, **kwargs)
 """
+# Appended to the third answer: once a hidden test has run, group_leakage_gap returns what it read,
+# which the next visible test's message interpolates ("got {result!r}").
+STEALS_RETURN = """
+
+_honest_group_leakage_gap = group_leakage_gap
+
+
+def _stolen_last_hidden_test():
+    hidden = [cell for cell in get_ipython().user_ns["In"] if "HIDDEN" in cell]
+    return "EXFIL:" + _base64.b64encode(hidden[-1].encode()).decode()[:120] if hidden else None
+
+
+def group_leakage_gap(*args, **kwargs):
+    return _stolen_last_hidden_test() or _honest_group_leakage_gap(*args, **kwargs)
+"""
+# Appended to the last answer: print the whole history, then raise an error whose class is named
+# after it and whose message is a hidden test (the grading note quotes a failing answer cell).
 STEALS_OUTPUT = """
 
 print("EXFIL:" + _base64.b64encode("\\n".join(In).encode()).decode())
+raise type("EXFIL_" + _base64.b16encode(In[-2].encode()).decode()[:40].lower(), (Exception,), {})(
+    _stolen_last_hidden_test()
+)
 """
 
 
@@ -220,13 +243,14 @@ def write_class(course: Path) -> None:
             nb.cells.insert(index + 2, nbformat.v4.new_markdown_cell(FORMULA_MARKDOWN))
             write_submission(course, "injects_html", assignment, nb, notebook)
             submit("prints_history", {**solution, last: solution[last] + PRINTS_HISTORY})
-            first_two = answer_cells(source)[:2]
+            first_three = answer_cells(source)[:3]
             submit(
                 "steals_hidden_tests",
                 {
                     **solution,
-                    first_two[0]: solution[first_two[0]] + STEALS_STDERR,
-                    first_two[1]: solution[first_two[1]] + STEALS_MESSAGE,
+                    first_three[0]: solution[first_three[0]] + STEALS_STDERR,
+                    first_three[1]: solution[first_three[1]] + STEALS_MESSAGE,
+                    first_three[2]: solution[first_three[2]] + STEALS_RETURN,
                     last: solution[last] + STEALS_OUTPUT,
                 },
             )
@@ -270,6 +294,20 @@ RAISED_IN = {
 }
 
 
+def with_values_elided(message: str, sources: list[str]) -> str | None:
+    """The string or f-string message of an ``assert`` in ``sources`` (cells' code) that gives
+    ``message``, with VALUE_NOT_SHOWN for each value it interpolates; None if none gives it."""
+    for node in (node for source in sources for node in ast.walk(ast.parse(source))):
+        if not isinstance(node, ast.Assert) or not isinstance(node.msg, (ast.Constant, ast.JoinedStr)):
+            continue
+        parts = node.msg.values if isinstance(node.msg, ast.JoinedStr) else [node.msg]
+        texts = [part.value if isinstance(part, ast.Constant) else None for part in parts]
+        pattern = "".join("(.*)" if text is None else re.escape(text) for text in texts)
+        if re.fullmatch(pattern, message, flags=re.DOTALL):
+            return "".join(VALUE_NOT_SHOWN if text is None else text for text in texts)
+    return None
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_hidden_test_cell_shows_its_name_points_and_a_failure_message_written_by_the_instructor(
     graded_class: GradedClass, assignment: str
@@ -282,7 +320,15 @@ def test_hidden_test_cell_shows_its_name_points_and_a_failure_message_written_by
     assert re.search(rf"Hidden test {grade_id} \([0-9.]+ points\)", text), grade_id
     exception, _, detail = message.partition(": ")
     if RAISED_IN[assignment] == "instructor":
-        assert message.strip() in text, f"{assignment}: failure message {message!r} not in the feedback"
+        autograded = graded_class.autograded(assignment, "caught_by_hidden")
+        cell = autograded.cells[cell_index(autograded, grade_id)]
+        error = next(output for output in cell.outputs if output.output_type == "error")
+        locked = [
+            c.source for c in autograded.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("locked")
+        ]
+        shown = with_values_elided(re.sub(r"\x1b\[[0-9;]*m", "", error.evalue), [cell.source, *locked])
+        assert shown is not None, f"{assignment}: {error.evalue!r} is no message of {grade_id}'s asserts"
+        assert f"{error.ename}: {shown}" in text, f"{assignment}: failure message {shown!r} not in the feedback"
     else:
         assert f"{exception}: {RAISED_IN_STUDENT_CODE}" in text and detail.strip() not in text, text
     assert "Traceback" not in text and "----> " not in text
@@ -380,12 +426,27 @@ def test_hidden_tests_read_while_grading_leave_through_no_output_message_or_note
     kinds = sorted({output.get("name") or output.output_type for output in carried})
     assert kinds == ["error", "stderr", "stdout"], f"the attack did not run as written: {kinds}"
 
+    row = graded_class.reasons[(assignment, student)]
+    carried_in_reasons = [  # the instructor's CSV keeps every channel the attack used
+        "group_splits_hidden: ValueError: EXFIL:",  # an error raised in the student's function
+        "group_leakage_gap_visible: AssertionError: expected a pair (kfold_mean, group_mean), got 'EXFIL:",
+        "error in cv_summary: EXFIL_",  # an answer cell's error: its class name and message
+        ": wrote to stderr (kept its points): EXFIL:",
+    ]
+    assert [part for part in carried_in_reasons if part not in row["reasons"]] == [], row["reasons"]
+
     text = "".join(page_parts(graded_class.feedback(assignment, student)).text)
-    stolen = re.findall(r"EXFIL:[A-Za-z0-9+/=]{8,}", text)  # the student's own source shows "EXFIL:" + ...
+    stolen = re.findall(r"EXFIL:[A-Za-z0-9+/=]{8,}|EXFIL_[0-9a-f]{8,}", text)  # its source shows "EXFIL:" + ...
     assert not stolen, f"the feedback carries what the student's code read from a hidden test: {stolen[:2]}"
     assert RAISED_IN_STUDENT_CODE in text and NOT_SHOWN in text
-    row = graded_class.reasons[(assignment, student)]
-    assert "group_splits_hidden: ValueError: EXFIL:" in row["reasons"], "the instructor's CSV keeps it"
+    assert f"AssertionError: expected a pair (kfold_mean, group_mean), got {VALUE_NOT_SHOWN}" in text
+    assert "error in cv_summary: Exception" in text
+
+
+STRATIFIED_MESSAGE = (  # the hidden test's f-string, with the value it interpolates
+    "with 10 % minority, every stratified fold has the same class mix, got fold accuracies {}: "
+    "the folds are not stratified"
+)
 
 
 def test_hide_hidden_tests_keeps_name_points_and_message_and_redacts_quotes_elsewhere() -> None:
@@ -400,10 +461,10 @@ def test_hide_hidden_tests_keeps_name_points_and_message_and_redacts_quotes_else
     hidden.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="expected values: 0.9\n"),
         nbformat.v4.new_output(
-            "error", ename="AssertionError", evalue="the folds are not stratified",
+            "error", ename="AssertionError", evalue=STRATIFIED_MESSAGE.format("[0.9 0.1]"),
             traceback=[
                 f"\x1b[0;31mCell In[7], line 9\x1b[0m\n\x1b[0;32m----> 9\x1b[0m {secret}",
-                "AssertionError: the folds are not stratified",
+                f"AssertionError: {STRATIFIED_MESSAGE.format('[0.9 0.1]')}",
             ],
         ),
     ]
@@ -414,7 +475,7 @@ def test_hide_hidden_tests_keeps_name_points_and_message_and_redacts_quotes_else
     nb, _ = HideHiddenTests().preprocess(nb, {})
     points = float(hidden.metadata.nbgrader.points)
     assert hidden.source == HIDDEN_NOTICE.format(grade_id=hidden.metadata.nbgrader.grade_id, points=points)
-    message = "the folds are not stratified"
+    message = STRATIFIED_MESSAGE.format(VALUE_NOT_SHOWN)
     assert [(o.output_type, o.ename, o.evalue, o.traceback) for o in hidden.outputs] == [
         ("error", "AssertionError", message, [f"AssertionError: {message}"])
     ]
@@ -423,7 +484,7 @@ def test_hide_hidden_tests_keeps_name_points_and_message_and_redacts_quotes_else
 
 
 
-def failed_hidden_cell(frames: list[str], ename: str) -> nbformat.NotebookNode:
+def failed_hidden_cell(frames: list[str], ename: str, evalue: str = "EXFIL:c2VjcmV0") -> nbformat.NotebookNode:
     """The first hidden test cell of the first solution after ``HideHiddenTests``, which had failed
     with a traceback of ``frames`` (their first lines); "{hidden}" and "{answer}" in a frame name
     that hidden cell and the first answer cell, by their execution counts."""
@@ -437,44 +498,57 @@ def failed_hidden_cell(frames: list[str], ename: str) -> nbformat.NotebookNode:
     hidden = next(cell for cell in code if BEGIN in cell.source)
     answer = next(cell for cell in code if cell.metadata.get("nbgrader", {}).get("solution"))
     counts = {"hidden": hidden.execution_count, "answer": answer.execution_count}
-    traceback = [frame.format(**counts) for frame in frames] + [f"{ename}: EXFIL:c2VjcmV0"]
-    error = nbformat.v4.new_output("error", ename=ename, evalue="EXFIL:c2VjcmV0", traceback=traceback)
+    traceback = [frame.format(**counts) for frame in frames] + [f"{ename}: {evalue}"]
+    error = nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=traceback)
     hidden.outputs = [error]
     HideHiddenTests().preprocess(nb, {})
     return hidden
 
 
+STOLEN = "EXFIL:c2VjcmV0"
 HIDDEN_FRAME = "Cell In[{hidden}], line 3"
 ANSWER_FRAME = "Cell In[{answer}], line 2, in group_splits(X, y, groups)"
 
 
 @pytest.mark.parametrize(
-    "frames, ename, shown",
+    "frames, ename, evalue, shown",
     [
         pytest.param(
-            [HIDDEN_FRAME, ANSWER_FRAME], "ValueError", ("ValueError", RAISED_IN_STUDENT_CODE),
+            [HIDDEN_FRAME, ANSWER_FRAME], "ValueError", STOLEN, ("ValueError", RAISED_IN_STUDENT_CODE),
             id="raised-in-an-answer-cell",
         ),
         pytest.param(
-            [HIDDEN_FRAME, ANSWER_FRAME], "StolenTestSource", ("Exception", RAISED_IN_STUDENT_CODE),
+            [HIDDEN_FRAME, ANSWER_FRAME], "StolenTestSource", STOLEN, ("Exception", RAISED_IN_STUDENT_CODE),
             id="a-class-of-its-own",
         ),
         pytest.param(
-            [HIDDEN_FRAME, "File /tmp/sandbox/stolen.py:3, in steal()"], "ValueError",
+            [HIDDEN_FRAME, "File /tmp/sandbox/stolen.py:3, in steal()"], "ValueError", STOLEN,
             ("ValueError", RAISED_IN_STUDENT_CODE), id="a-module-of-its-own",
         ),
         pytest.param(
-            [HIDDEN_FRAME, f"{ANSWER_FRAME}\n{HIDDEN_FRAME} quoted in the answer's source"], "ValueError",
+            [HIDDEN_FRAME, f"{ANSWER_FRAME}\n{HIDDEN_FRAME} quoted in the answer's source"], "ValueError", STOLEN,
             ("ValueError", RAISED_IN_STUDENT_CODE), id="a-fake-frame-line-in-its-source",
         ),
         pytest.param(
-            [HIDDEN_FRAME, f"File {np.__file__}:10, in allclose()"], "AssertionError",
-            ("AssertionError", "EXFIL:c2VjcmV0"), id="instructor-cell-and-numpy-message-shown",
+            [HIDDEN_FRAME, f"File {np.__file__}:10, in allclose()"], "AssertionError", STOLEN,
+            ("AssertionError", MESSAGE_NOT_SHOWN), id="numpy-message-that-is-no-instructor-text",
+        ),
+        pytest.param(
+            [HIDDEN_FRAME], "AssertionError", STRATIFIED_MESSAGE.format(repr(STOLEN)),
+            ("AssertionError", STRATIFIED_MESSAGE.format(VALUE_NOT_SHOWN)),
+            id="instructor-message-with-the-interpolated-value-elided",
+        ),
+        pytest.param(
+            [HIDDEN_FRAME], "AssertionError", STRATIFIED_MESSAGE.format(STOLEN) + " and more",
+            ("AssertionError", MESSAGE_NOT_SHOWN), id="instructor-message-with-text-appended",
+        ),
+        pytest.param(
+            [HIDDEN_FRAME], "StolenTestSource", "", ("Exception", ""), id="an-exception-class-of-any-name",
         ),
     ],
 )
-def test_a_hidden_failure_shows_its_message_only_when_no_frame_is_student_code(
-    frames: list[str], ename: str, shown: tuple[str, str]
+def test_a_hidden_failure_shows_only_text_the_instructor_wrote(
+    frames: list[str], ename: str, evalue: str, shown: tuple[str, str]
 ) -> None:
-    hidden = failed_hidden_cell(frames, ename)
+    hidden = failed_hidden_cell(frames, ename, evalue)
     assert [(output.ename, output.evalue) for output in hidden.outputs] == [shown]
