@@ -718,6 +718,20 @@ def _config(course: Path, course_id: str, work: Path, limits: GradingLimits):
     return c
 
 
+def _cpu_seconds() -> dict[str, float]:
+    """CPU seconds (user and system) of this worker process, and of its children that have ended.
+
+    The kernel's supervisor waits for the kernel, and this process for the supervisor (nbclient's
+    shutdown), so after the last cell ``kernel_cpu`` is the kernel's whole life and its processes'.
+    A worker forked by the batch starts at zero (``fork(2)``); one started by hand counts its start.
+    """
+    times = os.times()
+    return {
+        "worker_cpu": times.user + times.system,
+        "kernel_cpu": times.children_user + times.children_system,
+    }
+
+
 def grade_in_worker(
     work: Path,
     template: Path,
@@ -872,6 +886,7 @@ def grade_in_worker(
         else:
             write_rejection_feedback(feedback, result)
         shutil.copy(autograded, work / f"{notebook}.autograded.ipynb")
+    result.phases.update(_cpu_seconds())
     result.seconds = time.perf_counter() - start
     write_atomic(work / RESULT_FILE, result.to_json())
     return result
