@@ -3,18 +3,20 @@
 :mod:`course_grading.gradebook.batch` forks its grading workers from a multiprocessing forkserver
 that imports this module first (``set_forkserver_preload``). A forked worker inherits, copy-on-write,
 the modules imported and the caches filled here; without it each worker pays them again (measured
-with py-spy on lecture 01's exercise: about 0.4 s of CPU per submission of 1.1 s in the worker):
+on lecture 01's exercise: some 0.3 s of a worker's 1.1 s of CPU per submission):
 
 - the modules nbgrader and nbconvert import lazily while grading: IPython (its lexers highlight
   the feedback's code), pygments' lexers, SQLAlchemy's SQLite dialect, bleach's HTML tree walkers;
+- the feedback page's Jinja templates, compiled into
+  :data:`course_grading.sandbox.template_cache.COMPILED_TEMPLATES`;
 - module-level caches that fill on first use: pygments compiles a lexer's regular expressions
   the first time the lexer is made (``RegexLexerMeta``), Beautiful Soup builds its table of HTML
   entities on the first entity it parses (``EntitySubstitutionMeta``), soupsieve compiles and
   caches the CSS selectors that ``HTMLExporter.from_notebook_node`` applies to every page,
   nbformat compiles and caches its JSON-schema validator (``nbformat.validator.get_validator``).
 
-:func:`fill_caches` fills them by rendering a small notebook with nbconvert's ``classic``
-template (the one nbgrader's feedback page extends) and validating it. It writes no file and
+:func:`fill_caches` fills them by rendering a small notebook with the exporter the worker's
+``generate_feedback`` uses (nbgrader's feedback template) and validating it. It writes no file and
 leaves no thread, open file or connection behind for the workers to inherit; a page rendered
 afterwards by a worker is the same as without it (only caches of pure functions are shared).
 """
@@ -26,11 +28,12 @@ import IPython.lib.lexers  # noqa: F401 - nbconvert's highlighting imports it fo
 import IPython.paths  # noqa: F401 - jupyter_client's kernel spec search imports it
 import nbformat
 import sqlalchemy.dialects.sqlite.pysqlite  # noqa: F401 - the first Gradebook of each worker imports it
-from nbconvert import HTMLExporter
-
-import course_grading.sandbox.isolation  # noqa: F401 - the worker's own code, nbgrader's preprocessors
 import nbgrader.api  # noqa: F401
 import nbgrader.apps  # noqa: F401
+from nbgrader.converters import GenerateFeedback
+from nbgrader.coursedir import CourseDirectory
+
+from course_grading.sandbox.isolation import feedback_page_config
 
 __all__ = ["fill_caches"]
 
@@ -59,7 +62,12 @@ def fill_caches() -> None:
     """Render and validate a sample notebook once, so that the caches above are filled."""
     notebook = _sample_notebook()
     nbformat.validate(notebook)
-    HTMLExporter(template_name="classic").from_notebook_node(notebook)
+    # The exporter as the worker's generate_feedback makes it (nbgrader's GenerateFeedback sets its
+    # template and static folders), so that the feedback page's templates are compiled here.
+    converter = GenerateFeedback(coursedir=CourseDirectory(), config=feedback_page_config())
+    exporter = converter.exporter_class(parent=converter, config=converter.config)
+    scores = {"notebook": "sample", "score": 0.0, "max_score": 1.0, "late_penalty": 0.0}
+    exporter.from_notebook_node(notebook, resources={"nbgrader": scores})
     bleach.clean("<p>&amp;<b>x</b></p>", tags={"p", "b"})
 
 
