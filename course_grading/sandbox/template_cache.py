@@ -46,7 +46,7 @@ COMPILED_TEMPLATES = MemoryBytecodeCache()
 
 
 class CachedTemplatesHTMLExporter(HTMLExporter):
-    """``HTMLExporter`` (configured as ``HTMLExporter``) whose templates load from :data:`COMPILED_TEMPLATES`."""
+    """``HTMLExporter`` (configured as one) whose templates load from :data:`COMPILED_TEMPLATES`."""
 
     def _create_environment(self) -> Environment:
         environment = super()._create_environment()
