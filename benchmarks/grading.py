@@ -87,6 +87,11 @@ PHASES = (
     ("nbgrader", "the rest of nbgrader autograde (sanitize, scores into the private gradebook)"),
     ("feedback", "nbgrader generate_feedback (HTML)"),
 )
+#: CPU seconds of one submission by process (``worker_cpu`` and ``kernel_cpu`` of its phases).
+CPU_PHASES = (
+    ("worker_cpu", "CPU of the grader process (nbgrader, feedback, talking to the kernel)"),
+    ("kernel_cpu", "CPU of the kernel's processes (start, the cells, the guard)"),
+)
 
 
 def _worker_phases(report: ClassReport, jobs: int) -> dict[str, float]:
@@ -94,7 +99,7 @@ def _worker_phases(report: ClassReport, jobs: int) -> dict[str, float]:
     results = report.results
     with_kernel = [result for result in results if "cells" in result.phases]
     phases = {}
-    for name, _ in PHASES:
+    for name, _ in PHASES + CPU_PHASES:
         if name == "nbgrader":
             execution = ("kernel_start", "cells", "guard", "kernel_stop")
             values = [r.phases["autograde"] - sum(r.phases[k] for k in execution) for r in with_kernel]
@@ -169,11 +174,12 @@ def bench_grading(
         ``per_minute``; ``ratio`` (parallel submissions per minute / serial autograde),
         ``ratio_same_outputs`` (against ``serial_with_feedback``), ``scores_agree`` (students
         with the same total score on both paths), ``worker_phases`` (mean seconds per
-        submission inside a worker, and per worker slot); ``dask``, one row per count of
-        :data:`DASK_WORKERS` with ``workers``, ``seconds``, ``per_submission``, ``per_minute``,
-        ``graded``, ``ratio_same_outputs`` (against ``serial_with_feedback``), ``ratio_local``
-        (against ``parallel``) and ``scores_agree`` (students with the serial path's total), and
-        ``dask_notes``.
+        submission inside a worker, and per worker slot; ``worker_cpu`` and ``kernel_cpu``, the
+        mean CPU seconds of the grader process and of its kernel's processes); ``dask``, one row
+        per count of :data:`DASK_WORKERS` with ``workers``, ``seconds``, ``per_submission``,
+        ``per_minute``, ``graded``, ``ratio_same_outputs`` (against ``serial_with_feedback``),
+        ``ratio_local`` (against ``parallel``) and ``scores_agree`` (students with the serial
+        path's total), and ``dask_notes``.
     """
     n_submissions = check_int("n_submissions", n_submissions, minimum=1)
     jobs = (os.cpu_count() or 1) if jobs is None else check_int("jobs", jobs, minimum=1)

@@ -232,7 +232,7 @@ def render_markdown(results: dict) -> str:
         out.append(f"\n{grading['notes']}\n")
         phases = grading.get("worker_phases", {})
         if "kernel_start" in phases:
-            from benchmarks.grading import PHASES
+            from benchmarks.grading import CPU_PHASES, PHASES
 
             out.append(
                 f"\nWhere a submission's seconds go: means over the {phases['submissions_with_kernel']} "
@@ -241,6 +241,7 @@ def render_markdown(results: dict) -> str:
             rows = [[label, fmt_seconds(phases[name])] for name, label in PHASES]
             rows.append(["merge into the course gradebook and copies, per submission",
                          fmt_seconds(phases["merge_per_submission"])])
+            rows += [[label, fmt_seconds(phases[name])] for name, label in CPU_PHASES if name in phases]
             out.append(markdown_table(["phase", "seconds"], rows))
         if grading.get("dask"):
             out.append(

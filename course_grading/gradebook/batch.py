@@ -222,11 +222,12 @@ def _course_id(course_dir: Path) -> str:
     return str(config.CourseDirectory.get("course_id", "default_course"))
 
 
-# Workers are forked from a server process that imported nbgrader once: each still gets a
-# process of its own, without paying the imports (1.6 s) again. Nothing else is preloaded,
-# and the server holds no thread, file or connection for the children to inherit.
+# Workers are forked from a server process that imported nbgrader once and filled the caches
+# every worker fills (course_grading.sandbox.worker_preload): each still gets a process of its own,
+# without paying the imports (1.6 s) and the caches again. The server holds no thread, file or
+# connection for the children to inherit.
 _WORKER_CONTEXT = multiprocessing.get_context("forkserver")
-_WORKER_CONTEXT.set_forkserver_preload(["course_grading.sandbox.isolation", "nbgrader.apps", "nbgrader.api"])
+_WORKER_CONTEXT.set_forkserver_preload(["course_grading.sandbox.worker_preload"])
 
 
 class SubmissionRunner:
