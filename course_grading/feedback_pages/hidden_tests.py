@@ -51,6 +51,7 @@ from nbgrader.preprocessors import ClearHiddenTests
 __all__ = [
     "FEEDBACK_TEMPLATE_DIRS",
     "HIDDEN_NOTICE",
+    "HIDDEN_TESTS_BEGIN",
     "MESSAGE_NOT_SHOWN",
     "NOT_SHOWN",
     "RAISED_IN_STUDENT_CODE",
@@ -77,6 +78,8 @@ HIDDEN_NOTICE = "# Hidden test {grade_id} ({points:g} points): its code is not s
 REDACTED = "[removed from the feedback: this line quotes a hidden test]"
 # Lines shorter than this (`else:`, `)`, `xs = []`) occur in any code: not treated as secrets.
 MIN_SECRET_CHARS = 8
+#: nbgrader's delimiter that opens a hidden region: a cell holding it gives the kernel a hidden test.
+HIDDEN_TESTS_BEGIN = ClearHiddenTests.begin_test_delimeter.default_value
 NOT_SHOWN = (
     "[not shown in the feedback: this cell ran after a hidden test, and its outputs could carry the "
     "test's code; your own notebook keeps what it printed]"
@@ -108,12 +111,18 @@ def _is_test_cell(cell: NotebookNode) -> bool:
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
 
 
+def _without_hidden_regions(cell: NotebookNode, clearer: ClearHiddenTests) -> str | None:
+    """The cell's code with its hidden regions removed; None if it has none."""
+    cleared = copy.deepcopy(cell)
+    return cleared.source if clearer._remove_hidden_test_region(cleared) else None
+
+
 def _hidden_and_visible_lines(cell: NotebookNode, clearer: ClearHiddenTests) -> tuple[set[str], set[str]]:
     """(lines inside the cell's hidden regions, the other lines), stripped."""
-    cleared = copy.deepcopy(cell)
-    if not clearer._remove_hidden_test_region(cleared):
+    cleared = _without_hidden_regions(cell, clearer)
+    if cleared is None:
         return set(), {line.strip() for line in cell.source.splitlines()}
-    visible = {line.strip() for line in cleared.source.splitlines()}
+    visible = {line.strip() for line in cleared.splitlines()}
     everything = {line.strip() for line in cell.source.splitlines()}
     return everything - visible, visible
 
@@ -320,9 +329,8 @@ class HideHiddenTests(ClearHiddenTests):
 
     def _visible_source(self, cell: NotebookNode) -> str:
         """The cell's code without its hidden regions."""
-        cleared = copy.deepcopy(cell)
-        self._remove_hidden_test_region(cleared)
-        return cleared.source
+        cleared = _without_hidden_regions(cell, self)
+        return cell.source if cleared is None else cleared
 
     def preprocess_cell(
         self, cell: NotebookNode, resources: dict, cell_index: int
@@ -330,7 +338,7 @@ class HideHiddenTests(ClearHiddenTests):
         if cell.cell_type != "code":
             return cell, resources
         templates = self._shared_templates + instructor_messages(cell.source) if _is_test_cell(cell) else []
-        if _is_test_cell(cell) and self._remove_hidden_test_region(copy.deepcopy(cell)):
+        if _is_test_cell(cell) and _without_hidden_regions(cell, self) is not None:
             meta = cell.metadata.nbgrader
             cell.source = HIDDEN_NOTICE.format(grade_id=meta["grade_id"], points=float(meta.get("points", 0)))
             cell.outputs = _failure_only(cell, self._instructor_counts, templates)

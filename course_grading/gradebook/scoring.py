@@ -16,12 +16,13 @@ import copy
 
 from nbformat import NotebookNode
 from nbgrader import utils
-from nbgrader.preprocessors import ClearHiddenTests, SaveAutoGrades
+from nbgrader.preprocessors import SaveAutoGrades
+
+from course_grading.feedback_pages.hidden_tests import HIDDEN_TESTS_BEGIN
 
 __all__ = ["STDERR_NOTE", "SaveAutoGradesIgnoringStderr", "stderr_notes", "without_stderr"]
 
 NOTE_CHARS = 160
-HIDDEN_TESTS_BEGIN = ClearHiddenTests.begin_test_delimeter.default_value
 STDERR_NOTE = "wrote to stderr (kept its points)"
 
 

@@ -64,6 +64,7 @@ from course_grading.sandbox.kernel_guard import GUARD_MODULE
 from course_grading.sandbox.process_sandbox import enter_network_namespace
 from course_grading.feedback_pages.hidden_tests import (
     FEEDBACK_TEMPLATE_DIRS,
+    HIDDEN_TESTS_BEGIN,
     HideHiddenTests,
     grading_notes_cell,
     redact,
@@ -72,7 +73,7 @@ from course_grading.feedback_pages.hidden_tests import (
 )
 from course_grading.sandbox.restore_cells import restore_cell_metadata
 from course_grading.sandbox.template_cache import CachedTemplatesHTMLExporter
-from course_grading.gradebook.scoring import HIDDEN_TESTS_BEGIN, SaveAutoGradesIgnoringStderr, stderr_notes
+from course_grading.gradebook.scoring import SaveAutoGradesIgnoringStderr, stderr_notes
 from course_grading.feedback_pages.student_html import SanitizeStudentHTML
 from course_grading.sandbox.time_budget import TimeBudget
 
